@@ -1,0 +1,38 @@
+import { z } from "zod/v4";
+import { CapabilityId } from "./capabilities";
+import { Description, Name, Timestamp, Uuid } from "./common";
+import { KeyWithSecretSchema } from "./keys";
+
+export const AgentSchema = z.object({
+  id: Uuid,
+  name: z.string(),
+  description: z.string(),
+  capabilities: z.array(CapabilityId),
+  key_count: z.number().int(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Agent = z.infer<typeof AgentSchema>;
+
+export const AgentWithDefaultKeySchema = AgentSchema.extend({ default_key: KeyWithSecretSchema });
+export type AgentWithDefaultKey = z.infer<typeof AgentWithDefaultKeySchema>;
+
+const CapabilitySet = z.array(CapabilityId).max(64);
+
+export const CreateAgentSchema = z.strictObject({
+  name: Name,
+  description: Description.optional(),
+  capabilities: CapabilitySet.optional(),
+});
+export type CreateAgent = z.infer<typeof CreateAgentSchema>;
+
+export const UpdateAgentSchema = z.strictObject({
+  name: Name.optional(),
+  description: Description.optional(),
+  capabilities: CapabilitySet.optional(),
+});
+export type UpdateAgent = z.infer<typeof UpdateAgentSchema>;
+
+export const AgentIdParams = z.strictObject({ id: Uuid });
+export const AgentCapabilityParams = z.strictObject({ id: Uuid, capability: CapabilityId });
+export const KeyParams = z.strictObject({ id: Uuid, key_id: Uuid });

@@ -1,0 +1,15 @@
+// Three projects: fast unit tests, integration tests through the real engine and the real
+// server process, and the reliability suite (faults, kills, fuzzing, secret scans).
+const common = {
+  preset: "ts-jest",
+  testEnvironment: "node",
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json", isolatedModules: true }] },
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
+    { ...common, displayName: "server", testMatch: ["<rootDir>/tests/server/**/*.test.ts"] },
+    { ...common, displayName: "integration", testMatch: ["<rootDir>/tests/integration/**/*.test.ts"] },
+    { ...common, displayName: "reliability", testMatch: ["<rootDir>/tests/reliability/**/*.test.ts"] },
+  ],
+};
