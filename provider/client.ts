@@ -1,0 +1,115 @@
+import { randomUUID } from "node:crypto";
+import axios, { AxiosError, AxiosInstance, AxiosRequestConfig } from "axios";
+import axiosRetry, { exponentialDelay } from "axios-retry";
+import pLimit from "p-limit";
+import type { PageOf } from "../api";
+import { resolveConfig, WriterConfig } from "./config";
+import { toWriterError } from "./errors";
+
+export interface ClientOptions {
+  /** Retries after the first attempt. */
+  retries?: number;
+  /** Per-request timeout in ms. */
+  timeoutMs?: number;
+  /** Base of the exponential backoff in ms. */
+  backoffMs?: number;
+}
+
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Writer's clients retry 408/409/429/5xx and connection failures; so do we (409 only for an idempotent request still in flight). */
+export function isRetryable(err: AxiosError): boolean {
+  if (!err.response) return err.code !== "ERR_CANCELED";
+  const s = err.response.status;
+  if (s === 409) {
+    const key = (err.response.data as { errors?: { key?: string }[] })?.errors?.[0]?.key;
+    return key === "fail.conflict.idempotencyRequestInProgress";
+  }
+  return RETRY_STATUSES.has(s);
+}
+
+// One limit for the whole provider process: the engine runs up to 4 x cores resource operations at
+// once, and bursts of key creates are what rate limits punish (lessons.md).
+const limit = pLimit(Math.max(1, Number(process.env.WRITER_MAX_CONCURRENCY) || 8));
+
+/**
+ * The one place that owns transport: auth, timeouts, retries with backoff and jitter honouring
+ * Retry-After, an Idempotency-Key per logical POST reused by every retry, the process-wide
+ * concurrency limit, and mapping failures to the error family.
+ */
+export class AdminClient {
+  private readonly http: AxiosInstance;
+
+  constructor(readonly config: WriterConfig, opts: ClientOptions = {}) {
+    const backoff = opts.backoffMs ?? Number(process.env.WRITER_RETRY_BACKOFF_MS ?? 200);
+    this.http = axios.create({
+      baseURL: config.baseUrl,
+      timeout: opts.timeoutMs ?? Number(process.env.WRITER_TIMEOUT_MS ?? 30000),
+      headers: { Authorization: `Bearer ${config.adminToken}`, "User-Agent": "pulumi-writer" },
+      // A header-less error object must not carry the token into logs or messages.
+      transitional: { clarifyTimeoutError: true },
+    });
+    axiosRetry(this.http, {
+      retries: opts.retries ?? Number(process.env.WRITER_RETRIES ?? 8),
+      retryCondition: isRetryable,
+      retryDelay: (n, err) => Math.min(exponentialDelay(n, err, backoff), 30000),
+      shouldResetTimeout: true,
+    });
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, cfg: AxiosRequestConfig = {}): Promise<T> {
+    const headers: Record<string, string> = { ...(cfg.headers as Record<string, string>) };
+    if (method === "post") headers["Idempotency-Key"] ??= randomUUID();
+    return limit(async () => {
+      try {
+        const res = await this.http.request<T>({ ...cfg, method, url: path, data: body, headers });
+        return res.data;
+      } catch (e) {
+        throw axios.isAxiosError(e) ? toWriterError(e) : e;
+      }
+    });
+  }
+
+  get<T>(path: string, params?: Record<string, unknown>) {
+    return this.request<T>("get", path, undefined, { params });
+  }
+  post<T>(path: string, body: unknown, idempotencyKey?: string) {
+    return this.request<T>("post", path, body, idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : {});
+  }
+  patch<T>(path: string, body: unknown) {
+    return this.request<T>("patch", path, body);
+  }
+  put<T>(path: string) {
+    return this.request<T>("put", path);
+  }
+  delete(path: string) {
+    return this.request<void>("delete", path);
+  }
+
+  /** Walks every page of a Writer cursor-paginated list. */
+  async *list<T extends { id: string }>(path: string, params: Record<string, unknown> = {}): AsyncGenerator<T> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.get<PageOf<T>>(path, { ...params, limit: 100, order: "asc", ...(after ? { after } : {}) });
+      yield* page.data;
+      if (!page.has_more || !page.last_id) return;
+      after = page.last_id;
+    }
+  }
+}
+
+/** Encodes one path segment, refusing `.`/`..` so an id can never walk the path. */
+export function seg(v: string): string {
+  if (!v || v === "." || v === "..") throw new Error(`invalid id ${JSON.stringify(v)}`);
+  return encodeURIComponent(v);
+}
+
+let cached: { key: string; client: AdminClient } | undefined;
+
+/** The client for the current configuration (one per process, rebuilt if the config changes). */
+export function client(): AdminClient {
+  const cfg = resolveConfig();
+  const key = `${cfg.baseUrl}\n${cfg.adminToken}`;
+  if (!cached || cached.key !== key) cached = { key, client: new AdminClient(cfg) };
+  return cached.client;
+}

@@ -1,0 +1,20 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The provider object the engine serializes into every resource's state. It must stay tiny and
+ * stable across package versions (pulumi#16826): its methods only `require()` the installed
+ * package at run time, in the dynamic-provider process, whose working directory is the program's.
+ * Nothing else is captured but the type name.
+ */
+export function shim(type: string): pulumi.dynamic.ResourceProvider {
+  const load = () => require("pulumi-writer/provider").providerFor(type);
+  return {
+    configure: async (req) => require("pulumi-writer/provider").configure(req.config),
+    check: (olds, news) => load().check(olds, news),
+    diff: (id, olds, news) => load().diff(id, olds, news),
+    create: (inputs) => load().create(inputs),
+    read: (id, props) => load().read(id, props),
+    update: (id, olds, news) => load().update(id, olds, news),
+    delete: (id, props) => load().delete(id, props),
+  };
+}
