@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import { startServer } from "./index";
+import { adminTokenPath } from "./crypto";
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("must be a port number 0..65535");
+  return n;
+}
+function int(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a non-negative integer");
+  return n;
+}
+const env = process.env;
+
+const program = new Command()
+  .name("writer-local")
+  .description("A local server implementing the Writer admin API (agents, capabilities, API keys) and the data plane.");
+
+program
+  .command("serve")
+  .description("start the server")
+  .option("--host <host>", "interface to bind (env WRITER_LOCAL_HOST)", env.WRITER_LOCAL_HOST ?? "127.0.0.1")
+  .option("--port <port>", "port, 0 for a free one (env WRITER_LOCAL_PORT)", port, env.WRITER_LOCAL_PORT ? port(env.WRITER_LOCAL_PORT) : 8787)
+  .option("--data-dir <dir>", "data directory (env WRITER_LOCAL_DATA_DIR)", env.WRITER_LOCAL_DATA_DIR ?? ".writer-local")
+  .option("--admin-token <token>", "admin token; generated into <data-dir>/admin-token when absent (env WRITER_ADMIN_TOKEN)", env.WRITER_ADMIN_TOKEN)
+  .option("--seed <file>", "JSON {teams:[{name}], users:[{email,name,teams}]} for an empty database (env WRITER_LOCAL_SEED)", env.WRITER_LOCAL_SEED)
+  .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (env WRITER_LOCAL_LOG_LEVEL)", env.WRITER_LOCAL_LOG_LEVEL ?? "info")
+  .option("--faults <spec>", 'test-only fault injection, e.g. "429=0.1,500=0.05,503=0.05,hang=0.01,drop=0.05" (env WRITER_LOCAL_FAULTS)', env.WRITER_LOCAL_FAULTS)
+  .option("--fault-hang-ms <ms>", "how long a 'hang' fault holds a request (env WRITER_LOCAL_FAULT_HANG_MS)", int, env.WRITER_LOCAL_FAULT_HANG_MS ? int(env.WRITER_LOCAL_FAULT_HANG_MS) : 30000)
+  .option("--fault-seed <n>", "seed for reproducible faults (env WRITER_LOCAL_FAULT_SEED)", int, env.WRITER_LOCAL_FAULT_SEED ? int(env.WRITER_LOCAL_FAULT_SEED) : undefined)
+  .action(async (o) => {
+    let server;
+    try {
+      server = await startServer({
+        host: o.host, port: o.port, dataDir: o.dataDir, adminToken: o.adminToken || undefined, seedFile: o.seed,
+        logLevel: o.logLevel, faults: o.faults, faultHangMs: o.faultHangMs, faultSeed: o.faultSeed,
+      });
+    } catch (e) {
+      process.stderr.write(`writer-local: cannot start: ${(e as Error).message}\n`);
+      process.exit(1);
+    }
+    if (server.adminTokenFile) process.stderr.write(`writer-local: admin token is in ${server.adminTokenFile} (or run: writer-local token --data-dir ${server.dataDir})\n`);
+    if (o.faults) process.stderr.write(`writer-local: FAULT INJECTION ON: ${o.faults} (hang ${o.faultHangMs} ms${o.faultSeed !== undefined ? `, seed ${o.faultSeed}` : ""})\n`);
+    process.stdout.write(`writer-local listening on ${server.url} (data dir ${server.dataDir})\n`);
+    let closing = false;
+    const stop = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      process.stderr.write(`writer-local: ${signal}, shutting down\n`);
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+  });
+
+program
+  .command("token")
+  .description("print the generated admin token of a data dir")
+  .option("--data-dir <dir>", "data directory (env WRITER_LOCAL_DATA_DIR)", env.WRITER_LOCAL_DATA_DIR ?? ".writer-local")
+  .action((o) => {
+    const path = adminTokenPath(resolve(o.dataDir));
+    if (!existsSync(path)) {
+      process.stderr.write(`writer-local: no admin token at ${path}; start the server once with this data dir\n`);
+      process.exit(1);
+    }
+    process.stdout.write(readFileSync(path, "utf8").trim() + "\n");
+  });
+
+program.parseAsync(process.argv).catch((e) => {
+  process.stderr.write(`writer-local: ${(e as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import { createHash } from "node:crypto";
+import { CONFLICT_KEYS } from "../../api";
+import { ApiError } from "../errors";
+import type { IdempotencyContext } from "../store/idempotency";
+import { globalPlugin } from "./plugin";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Set on an admin POST carrying Idempotency-Key; routes pass it to the store inside their transaction. */
+    idem?: IdempotencyContext;
+  }
+}
+
+/**
+ * Idempotency-Key on admin POSTs (the storage design is described in store/idempotency.ts).
+ * Requests still in flight are tracked in memory: the server is one process, and the record itself
+ * is only written when the create commits.
+ */
+export const idempotencyPlugin = globalPlugin<{ adminToken: string }>(async (app, { adminToken }) => {
+  const tokenScope = createHash("sha256").update(adminToken).digest("hex");
+  const inFlight = new Set<string>();
+
+  app.addHook("preHandler", async (req, reply) => {
+    if (req.method !== "POST" || !req.url.startsWith("/v1/admin/")) return;
+    const raw = req.headers["idempotency-key"];
+    if (raw === undefined) return;
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (key.length < 1 || key.length > 255) {
+      throw new ApiError(400, "Idempotency-Key must be 1 to 255 characters", { field: "Idempotency-Key" });
+    }
+    const path = req.url.split("?")[0];
+    const ctx = app.store.idempotency.context(`${tokenScope}\n${req.method}\n${path}`, key, req.body);
+    if (inFlight.has(ctx.rowKey)) {
+      throw new ApiError(409, "a request with this Idempotency-Key is still in progress; retry shortly", {
+        field: "Idempotency-Key", key: CONFLICT_KEYS.idempotencyInFlight, headers: { "retry-after": "1" },
+      });
+    }
+    const found = app.store.idempotency.lookup(ctx);
+    if (found.kind === "mismatch") {
+      throw new ApiError(409, "this Idempotency-Key was already used with a different request body; use a new key", {
+        field: "Idempotency-Key", key: CONFLICT_KEYS.idempotencyKeyReused,
+      });
+    }
+    if (found.kind === "replay") {
+      return reply.code(found.status).header("idempotent-replayed", "true").type("application/json; charset=utf-8").send(found.body);
+    }
+    inFlight.add(ctx.rowKey);
+    req.idem = ctx;
+  });
+
+  app.addHook("onSend", async (req, _reply, payload) => {
+    if (req.idem) inFlight.delete(req.idem.rowKey);
+    return payload;
+  });
+  app.addHook("onRequestAbort", async (req) => {
+    if (req.idem) inFlight.delete(req.idem.rowKey);
+  });
+});

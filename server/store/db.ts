@@ -1,0 +1,98 @@
+import Database from "better-sqlite3";
+import { join } from "node:path";
+
+export type DB = Database.Database;
+
+/**
+ * Numbered migrations. Each runs in its own transaction together with the `user_version` bump, so
+ * a crash mid-migration leaves the database at the previous version, never half-migrated.
+ * Times are integer milliseconds (cheap comparisons on the hot auth path); `seq` is a monotonic
+ * integer that makes list ordering total even when two rows share a created_at millisecond.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE teams (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE users (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE user_teams (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    team_id TEXT NOT NULL REFERENCES teams(id),
+    PRIMARY KEY (user_id, team_id)
+  );
+  CREATE TABLE agents (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    capabilities TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    deleted_at INTEGER
+  );
+  CREATE TABLE keys (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    agent_id TEXT NOT NULL REFERENCES agents(id),
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('all_teams', 'team')),
+    team_id TEXT REFERENCES teams(id),
+    owner_id TEXT REFERENCES users(id),
+    status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+    masked TEXT NOT NULL,
+    secret_hash TEXT NOT NULL UNIQUE,
+    previous_secret_hash TEXT,
+    previous_secret_expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    rotated_at INTEGER,
+    expires_at INTEGER,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX keys_previous_secret_hash ON keys(previous_secret_hash);
+  CREATE INDEX keys_agent_seq ON keys(agent_id, seq);
+  CREATE TABLE idempotency (
+    key_hash TEXT PRIMARY KEY,
+    request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    iv BLOB NOT NULL,
+    tag BLOB NOT NULL,
+    body BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX idempotency_created_at ON idempotency(created_at);
+  `,
+];
+
+export function openDb(dataDir: string): DB {
+  const db = new Database(join(dataDir, "writer-local.db"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("synchronous = NORMAL");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: DB): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+export const isoReq = (ms: number): string => new Date(ms).toISOString();
