@@ -32,8 +32,11 @@ function launch(dataDir: string, opts: StartOptions) {
   if (opts.faults) args.push("--faults", opts.faults);
   if (opts.seedFile) args.push("--seed", opts.seedFile);
   if (opts.adminToken) args.push("--admin-token", opts.adminToken);
-  const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
-  for (const k of Object.keys(env)) if (k.startsWith("WRITER_LOCAL_") || k === "WRITER_ADMIN_TOKEN") if (!opts.env?.[k]) delete env[k];
+  // The suite's own environment must not leak server settings into the process under test.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("WRITER_LOCAL_") && k !== "WRITER_ADMIN_TOKEN"),
+  );
+  Object.assign(env, opts.env);
   const proc = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout!.on("data", (d) => (out += d));
