@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The README's main job: install (npm packages, build, Pulumi engine), start writer-local
+# unless one already answers, and `pulumi up` the quickstart (root Pulumi.yaml) into a local
+# file backend, then print the stack's outputs. writer-local keeps running afterwards so you can
+# use the key and run `pulumi destroy`; WRITER_MAIN_STOP=1 stops it at the end.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bin="$(bash scripts/install.sh)"
+export PATH="$bin:$PATH"
+export WRITER_BASE_URL="${WRITER_BASE_URL:-http://127.0.0.1:8787}"
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$root/.pulumi-state}"
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
+export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+mkdir -p .pulumi-state
+
+started=""
+if ! curl -fsS "$WRITER_BASE_URL/healthz" >/dev/null 2>&1; then
+  port="${WRITER_BASE_URL##*:}"
+  node dist/server/cli.js serve --port "$port" --data-dir .writer-local >.writer-local.log 2>&1 &
+  started=$!
+  for _ in $(seq 1 100); do curl -fsS "$WRITER_BASE_URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fsS "$WRITER_BASE_URL/healthz" >/dev/null || { cat .writer-local.log >&2; exit 1; }
+  echo "main: started writer-local (pid $started) at $WRITER_BASE_URL, data in .writer-local/, log in .writer-local.log"
+fi
+
+pulumi stack select dev --create --non-interactive >/dev/null
+pulumi up --yes --non-interactive --skip-preview
+echo
+echo "Stack outputs (secrets hidden; add --show-secrets to see the key):"
+pulumi stack output
+
+if [ -n "$started" ]; then
+  if [ -n "${WRITER_MAIN_STOP:-}" ]; then kill "$started"; else
+    echo "writer-local is still running (pid $started): 'pulumi destroy' removes what was made; 'kill $started' stops it."
+  fi
+fi

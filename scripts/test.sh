@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, then runs every test project (unit,
+# server, integration through the real engine, reliability) and prints `N passed, M failed`.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bin="$(bash scripts/install.sh)" || { echo "0 passed, 1 failed"; exit 1; }
+export PATH="$bin:$PATH"
+mkdir -p .tmp
+rm -f .tmp/jest-results.json
+npx jest --ci --maxWorkers=2 --json --outputFile=.tmp/jest-results.json "$@"
+code=$?
+node -e '
+const r = require("./.tmp/jest-results.json");
+const skipped = r.numPendingTests + r.numTodoTests;
+const failedSuites = r.numFailedTestSuites;
+console.log(`${r.numPassedTests} passed, ${r.numFailedTests + (r.numRuntimeErrorTestSuites || 0)} failed${skipped ? `, ${skipped} skipped` : ""}`);
+' 2>/dev/null || echo "0 passed, 1 failed"
+exit $code
