@@ -3,6 +3,7 @@
 const common = {
   preset: "ts-jest",
   testEnvironment: "node",
+  modulePathIgnorePatterns: ["<rootDir>/.tmp/", "<rootDir>/dist/"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json" }] },
 };
 module.exports = {

@@ -58,8 +58,10 @@ export class AdminClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, cfg: AxiosRequestConfig = {}): Promise<T> {
-    const headers: Record<string, string> = { ...(cfg.headers as Record<string, string>) };
+    const headers: Record<string, string | false> = { ...(cfg.headers as Record<string, string>) };
     if (method === "post") headers["Idempotency-Key"] ??= randomUUID();
+    // A bodiless PUT/DELETE must not claim a form-encoded body (axios' default for PUT).
+    if (body === undefined) headers["Content-Type"] = false;
     return limit(async () => {
       try {
         const res = await this.http.request<T>({ ...cfg, method, url: path, data: body, headers });
