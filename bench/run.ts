@@ -1,0 +1,79 @@
+// `npm run bench`: provisioning at scale vs the engine's floor, state size, the data plane vs
+// /healthz at 1,000 and 100,000 keys, admin key creates with 50 clients. Prints a markdown table
+// and writes bench/results/*.json. Timings are only ever ratios within this run, or counts.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { benchProvision, SizeResult } from "./provision";
+import { benchDataPlane } from "./dataplane";
+
+const RESULTS = join(__dirname, "results");
+const sizes = (process.env.BENCH_SIZES ?? "100,200,400").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
+const bigKeys = Number(process.env.BENCH_KEYS ?? 100_000);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const log = (s: string) => process.stderr.write(s + "\n");
+
+const env = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memGB: Math.round(totalmem() / 2 ** 30), date: new Date().toISOString() };
+const write = (name: string, data: unknown) => {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify({ env, ...(data as object) }, null, 2) + "\n");
+};
+const x = (v: number) => `${v.toFixed(2)}x`;
+const ok = (met: boolean) => (met ? "met" : "**missed**");
+
+async function main() {
+  const started = Date.now();
+  const rows: string[] = [];
+  const row = (what: string, target: string, measured: string, met: boolean, cmd: string) =>
+    rows.push(`| ${what} | ${target} | ${measured} | ${ok(met)} | \`${cmd}\` |`);
+
+  const prov: SizeResult[] = await benchProvision(sizes, log);
+  const first = prov[0];
+  const last = prov[prov.length - 1];
+  const growth = { ours: last.ours.up / first.ours.up, floor: last.floor.up / first.floor.up, sizeRatio: last.n / first.n };
+  const stateAvg = prov.reduce((s, r) => s + r.stateBytesPerResource.ours, 0) / prov.length;
+  const floorStateAvg = prov.reduce((s, r) => s + r.stateBytesPerResource.floor, 0) / prov.length;
+  write("provisioning", { sizes, results: prov, growth, stateBytesPerResource: { ours: stateAvg, floor: floorStateAvg } });
+
+  const dp = await benchDataPlane({ seconds, bigKeys, connections: 10 }, log);
+  const [small, big] = dp.dataPlane;
+  const change = big.models.rps / small.models.rps - 1;
+  write("dataplane", { seconds, connections: 10, results: dp.dataPlane, rpsChangeSmallToBig: change });
+  write("admin", dp.admin);
+
+  const cmd = "npm run bench";
+  const N = last.n;
+  row(`\`up\` of ${N} resources vs floor`, "<= 1.3x", x(last.ratio.up), last.ratio.up <= 1.3, cmd);
+  row(`no-op preview of ${N} vs floor`, "<= 1.2x", x(last.ratio.preview), last.ratio.preview <= 1.2, cmd);
+  row(`refresh of ${N} vs floor`, "(reported)", x(last.ratio.refresh), true, cmd);
+  row(`destroy of ${N} vs floor`, "(reported)", x(last.ratio.destroy), true, cmd);
+  row(`\`up\` growth N=${last.n} vs N=${first.n}`, `<= ${(1.1 * growth.sizeRatio).toFixed(1)}x`, `${x(growth.ours)} (floor ${x(growth.floor)})`, growth.ours <= 1.1 * growth.sizeRatio, `BENCH_SIZES=${first.n},${last.n} ${cmd}`);
+  row("state per resource (stack export)", "< 1,500 B", `${stateAvg.toFixed(0)} B (floor ${floorStateAvg.toFixed(0)} B)`, stateAvg < 1500, cmd);
+  row(`/v1/models rps vs /healthz, ${small.keys} keys`, ">= 0.7x", x(small.ratioRps), small.ratioRps >= 0.7, cmd);
+  row(`/v1/models p99, ${small.keys} keys`, "<= 5 ms", `${small.models.p99} ms`, small.models.p99 <= 5, cmd);
+  row(`/v1/models rps vs /healthz, ${big.keys} keys`, ">= 0.7x", x(big.ratioRps), big.ratioRps >= 0.7, cmd);
+  row(`/v1/models p99, ${big.keys} keys`, "<= 5 ms", `${big.models.p99} ms`, big.models.p99 <= 5, cmd);
+  row(`/v1/models rps, ${big.keys} vs ${small.keys} keys`, "within 10%", `${(change * 100).toFixed(1)}%`, Math.abs(change) <= 0.1, cmd);
+  row(`server RSS, ${big.keys} keys`, "(reported)", `${big.rssMB.toFixed(0)} MB (${small.rssMB.toFixed(0)} MB at ${small.keys})`, true, cmd);
+  row("key creates/s, 50 concurrent clients", "(reported)", `${dp.admin.createsPerSecond.toFixed(0)}/s (p99 ${dp.admin.p99} ms, ${dp.admin.non2xx} non-2xx)`, dp.admin.non2xx === 0, cmd);
+
+  const detail = prov.map((r) =>
+    `| ${r.n} | ${x(r.ratio.up)} | ${x(r.ratio.preview)} | ${x(r.ratio.refresh)} | ${x(r.ratio.destroy)} | ${r.stateBytesPerResource.ours.toFixed(0)} / ${r.stateBytesPerResource.floor.toFixed(0)} |`);
+  const table = [
+    "| figure | target | measured | | reproduce |",
+    "|---|---|---|---|---|",
+    ...rows,
+    "",
+    "| N | up | no-op preview | refresh | destroy | state B/resource (ours / floor) |",
+    "|---|---|---|---|---|---|",
+    ...detail,
+  ].join("\n");
+  write("summary", { table, minutes: (Date.now() - started) / 60000 });
+  process.stdout.write(table + "\n");
+  log(`bench done in ${((Date.now() - started) / 60000).toFixed(1)} min; results in bench/results/`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e.stack ?? e}\n`);
+  process.exit(1);
+});
