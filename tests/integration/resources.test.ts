@@ -283,7 +283,7 @@ new writer.AgentCapability("cap", { agentId: a.id, capability: "models" });
   for (const r of ours) {
     expect(r.inputs.__provider).toContain('require("pulumi-writer/provider")');
     expect(r.inputs.__provider.length).toBeLessThan(2500);
-    expect(JSON.stringify(r).length).toBeLessThan(5000);
+    expect(JSON.stringify(r).length).toBeLessThan(8000); // regression guard; bench/ reports the exact bytes
   }
   await p.destroy();
 });
