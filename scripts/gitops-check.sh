@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The GitOps sequence of examples/gitops/writer-access.yml as a runnable check, for a laptop or
+# any CI. Secrets are never printed: no --show-secrets anywhere, summaries show "[secret]".
+#
+#   scripts/gitops-check.sh preview <stack>      what a pull request would change: one line per step
+#   scripts/gitops-check.sh up <stack>           apply (what a merge to main does)
+#   scripts/gitops-check.sh drift <stack>        refresh in preview mode; exit 1 with a summary when
+#                                                what is on the server differs from the code
+#   scripts/gitops-check.sh pr-up <n> [base]     preview environment: stack pr-<n> with the config of
+#                                                <base> (default staging), created or updated
+#   scripts/gitops-check.sh pr-destroy <n>       destroy stack pr-<n> and remove it
+#
+# Env: WORK_DIR (the Pulumi project, default examples/environments), PLAN_JSON (also write the
+# step list of preview/drift there as JSON), GITHUB_STEP_SUMMARY (appended to, when set), and
+# Pulumi's own (PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, PULUMI_ACCESS_TOKEN...).
+# Exit codes: 0 ok / no drift, 1 drift, 2 usage or Pulumi error.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work_dir="${WORK_DIR:-$root/examples/environments}"
+cmd="${1:-}"
+arg="${2:-}"
+
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$arg" ] || usage
+command -v pulumi >/dev/null 2>&1 || { echo "gitops-check: pulumi is not on PATH (bash scripts/ensure-pulumi prints its folder)" >&2; exit 2; }
+[ -f "$work_dir/Pulumi.yaml" ] || { echo "gitops-check: no Pulumi.yaml in $work_dir (set WORK_DIR)" >&2; exit 2; }
+
+p() { pulumi --cwd "$work_dir" --non-interactive "$@"; }
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# Reads `pulumi preview --json` from the file $2; prints one line per step that changes something and
+# the fields involved (values of secret fields stay "[secret]"). $1: preview | drift.
+summarize() {
+  node - "$1" "$2" "${PLAN_JSON:-}" <<'JS'
+const fs = require("fs");
+const [mode, file, planJson] = process.argv.slice(2);
+let text = fs.readFileSync(file, "utf8");
+let j;
+try { j = JSON.parse(text); } catch { process.stdout.write(text); process.exit(3); }
+const SKIP = new Set(["__provider", "rotationAnchor"]);
+const show = (v) => (v === undefined ? "(unset)" : JSON.stringify(v));
+const shortType = (t) => t.split(/[:/]/).pop();
+const steps = [];
+for (const s of j.steps ?? []) {
+  if (s.op === "same" || s.op === "refresh" || s.op === "read") continue;
+  const st = s.newState ?? s.oldState ?? {};
+  if (st.type === "pulumi:pulumi:Stack") continue;
+  const name = s.urn.split("::").pop();
+  const fields = [];
+  if (s.op === "update" || s.op === "replace" || s.op === "create-replacement") {
+    const ins = s.newState?.inputs ?? {};
+    const olds = { ...(s.oldState?.inputs ?? {}), ...(s.oldState?.outputs ?? {}) };
+    for (const [k, v] of Object.entries(ins)) {
+      if (SKIP.has(k)) continue;
+      if (JSON.stringify(v) !== JSON.stringify(olds[k])) fields.push({ field: k, now: olds[k], code: v });
+    }
+  }
+  steps.push({ op: s.op, type: shortType(st.type ?? ""), name, fields });
+}
+const ops = { create: "+", update: "~", delete: "-", replace: "+-", "create-replacement": "++", "delete-replaced": "--" };
+const lines = [];
+const verb = mode === "drift"
+  ? { create: "missing on the server (deleted outside Pulumi?): would be created", delete: "in state but not in the code: would be deleted", update: "differs from the code", replace: "would be replaced" }
+  : { create: "create", delete: "delete", update: "update", replace: "replace" };
+for (const s of steps) {
+  lines.push(`  ${ops[s.op] ?? "?"} ${s.type} ${s.name}: ${verb[s.op] ?? s.op}`);
+  for (const f of s.fields)
+    lines.push(mode === "drift"
+      ? `      ${f.field}: server has ${show(f.now)}, code says ${show(f.code)}`
+      : `      ${f.field}: ${show(f.now)} => ${show(f.code)}`);
+}
+const counts = {};
+for (const s of steps) counts[s.op] = (counts[s.op] ?? 0) + 1;
+const total = steps.length;
+const summary = Object.entries(counts).map(([op, n]) => `${n} to ${op}`).join(", ");
+if (mode === "drift") {
+  console.log(total ? `DRIFT: ${total} resource(s) on the server differ from the code (${summary}):` : "no drift: the server matches the code");
+} else {
+  console.log(total ? `plan: ${summary}` : "plan: no changes");
+}
+for (const l of lines) console.log(l);
+if (planJson) fs.writeFileSync(planJson, JSON.stringify(steps, null, 2));
+process.exit(total ? 1 : 0);
+JS
+}
+
+step_summary() { # $1: title, $2: file with the body
+  [ -n "${GITHUB_STEP_SUMMARY:-}" ] || return 0
+  { echo "### $1"; echo '```'; cat "$2"; echo '```'; } >> "$GITHUB_STEP_SUMMARY"
+}
+
+run_preview() { # $1: stack, $2: mode (preview|drift), rest: extra pulumi args
+  local stack="$1" mode="$2"; shift 2
+  p preview --stack "$stack" --json "$@" >"$tmp/preview.json" 2>"$tmp/preview.err"
+  local rc=$?
+  summarize "$mode" "$tmp/preview.json" >"$tmp/summary.txt"
+  local src=$?
+  if [ $src -eq 3 ] || { [ $rc -ne 0 ] && [ $src -eq 0 ]; }; then
+    # Not a plan: the program or Pulumi failed (spec errors land here, with their paths).
+    echo "gitops-check: pulumi preview failed on stack $stack:" >&2
+    node -e 'try { const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); for (const d of j.diagnostics ?? []) if (d.severity === "error") process.stderr.write(d.message); } catch {}' "$tmp/preview.json"
+    grep -v '^\s*$' "$tmp/preview.err" >&2 || true
+    return 2
+  fi
+  cat "$tmp/summary.txt"
+  step_summary "$mode: $stack" "$tmp/summary.txt"
+  return $src
+}
+
+case "$cmd" in
+  preview)
+    run_preview "$arg" preview
+    rc=$?; [ $rc -eq 1 ] && rc=0   # changes are what a preview is for
+    exit $rc ;;
+  up)
+    # --refresh: read the server first, so drift is put right too, not only code changes.
+    p up --stack "$arg" --refresh --yes --skip-preview --suppress-outputs || exit 2 ;;
+  drift)
+    # Refresh in preview mode (nothing is written), then plan against the code: any step is drift.
+    run_preview "$arg" drift --refresh --expect-no-changes
+    exit $? ;;
+  pr-up)
+    stack="pr-$arg"; base="${3:-staging}"
+    if ! p stack select "$stack" >/dev/null 2>&1; then
+      p stack init "$stack" --copy-config-from "$base" || exit 2
+    fi
+    p up --stack "$stack" --refresh --yes --skip-preview --suppress-outputs || exit 2 ;;
+  pr-destroy)
+    stack="pr-$arg"
+    p stack select "$stack" >/dev/null 2>&1 || { echo "gitops-check: no stack $stack (already destroyed)"; exit 0; }
+    p destroy --stack "$stack" --yes --skip-preview --suppress-outputs || exit 2
+    p stack rm "$stack" --yes || exit 2 ;;
+  *) usage ;;
+esac
