@@ -1,0 +1,125 @@
+// Crashes in the middle of a real `pulumi up`: writer-local SIGKILLed and restarted on the same data
+// dir, and the engine (its whole process group) SIGKILLed. The next runs must converge with no
+// orphan and no lost rows.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { admin, LocalServer, startLocalServer } from "../helpers/server";
+import { planCounts, ProjectStack, ROOT } from "../helpers/pulumi";
+import { FAST_RETRIES, groupsProgram, serverInventory, sorted, stateInventory } from "./inventory";
+
+jest.setTimeout(420_000);
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+const freePort = () =>
+  new Promise<number>((ok) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as any).port;
+      s.close(() => ok(port));
+    });
+  });
+async function waitFor(cond: () => Promise<boolean>, ms = 120_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await sleep(50);
+  }
+  throw new Error("condition not reached");
+}
+
+async function expectConverged(p: ProjectStack, server: LocalServer) {
+  const api = admin(server.url, server.adminToken);
+  const state = await stateInventory(p);
+  expect(state.pending).toEqual([]);
+  const inv = await serverInventory(api);
+  expect(sorted(inv.agents.map((a) => a.id))).toEqual(sorted(state.agents));
+  expect(sorted(inv.keys.map((k) => k.id))).toEqual(sorted(state.keys));
+  expect(planCounts((await p.preview(["--expect-no-changes"])).stdout)).toEqual({});
+  return { state, inv };
+}
+
+test("writer-local SIGKILLed mid-up and restarted on the same data dir: the next up converges; no orphan keys; no lost rows", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "writer-local-kill-"));
+  const port = await freePort();
+  const opts = { dataDir, adminToken: "kill-test-admin-token-0123456789abcdef", extraArgs: ["--port", String(port)] };
+  let server = await startLocalServer(opts);
+  const api = () => admin(server.url, server.adminToken);
+  const p = new ProjectStack("srvkill", groupsProgram(80, "srvkill"), { ...FAST_RETRIES, WRITER_RETRIES: "6" });
+  await p.init("test", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
+
+  const first = p.run(["up", "--yes", "--skip-preview"], { allowFail: true });
+  await waitFor(async () => (await api().get("/v1/admin/agents?limit=100")).body.data.length >= 6);
+  await server.stop("SIGKILL");
+  // Every row that exists after the restart; it is read before the next `up` touches anything.
+  server = await startLocalServer(opts);
+  const afterCrash = await serverInventory(api());
+  expect(afterCrash.agents.length).toBeGreaterThanOrEqual(6);
+  const r1 = await first; // may succeed (retries spanned the restart) or fail; either way:
+  await p.up();
+  const { inv } = await expectConverged(p, server);
+  // No lost rows: everything the server held after the crash is still there and in the state.
+  const ids = new Set([...inv.agents.map((a) => a.id), ...inv.keys.map((k) => k.id)]);
+  for (const x of [...afterCrash.agents, ...afterCrash.keys]) expect(ids.has(x.id)).toBe(true);
+  expect(inv.agents).toHaveLength(20);
+  expect(inv.keys).toHaveLength(40);
+  expect(r1.code === 0 || /error/i.test(r1.stdout + r1.stderr)).toBe(true);
+
+  await p.destroy();
+  expect(await serverInventory(api())).toEqual({ agents: [], keys: [] });
+  await server.stop();
+});
+
+test("the engine SIGKILLed mid-up: after clearing the lock and pending creates, refresh + up converge; orphans only where a create was pending", async () => {
+  const server = await startLocalServer();
+  const api = admin(server.url, server.adminToken);
+  const p = new ProjectStack("engkill", groupsProgram(80, "engkill"), FAST_RETRIES);
+  await p.init("test", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
+
+  // The engine, its language host and the dynamic-provider process, in one process group.
+  const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive"], { cwd: p.dir, env: p.env, detached: true, stdio: "ignore" });
+  const exited = new Promise((ok) => child.on("exit", ok));
+  await waitFor(async () => (await api.get("/v1/admin/agents?limit=100")).body.data.length >= 8);
+  process.kill(-child.pid!, "SIGKILL");
+  await exited;
+
+  // The file backend's lock outlives a SIGKILLed engine; `pulumi cancel` is for the Cloud backend.
+  const locks = join(p.backend, ".pulumi", "locks");
+  if (existsSync(locks)) rmSync(locks, { recursive: true, force: true });
+  const killed = await stateInventory(p);
+  const pendingCreates = killed.pending.filter((o) => o.type === "creating");
+  const before = await serverInventory(api);
+
+  await p.refresh(["--clear-pending-creates"]);
+  await p.up();
+  const state = await stateInventory(p);
+  expect(state.pending).toEqual([]);
+  const inv = await serverInventory(api);
+  const inState = new Set([...state.agents, ...state.keys]);
+  const orphanAgents = inv.agents.filter((a) => !inState.has(a.id));
+  const orphanKeys = inv.keys.filter((k) => !inState.has(k.id));
+  const report = {
+    agentsOnServerAtKill: before.agents.length, keysOnServerAtKill: before.keys.length,
+    pendingCreates: pendingCreates.map((o) => o.resource.urn.split("::").pop()),
+    orphanAgents: orphanAgents.map((a) => a.name), orphanKeys: orphanKeys.map((k) => `${k.agent_id}/${k.name}`),
+  };
+  writeFileSync(join(ROOT, ".tmp", "engine-kill-report.json"), JSON.stringify(report, null, 2));
+  // Every resource of the program is in the state and on the server.
+  expect(state.agents).toHaveLength(20);
+  expect(state.capabilities).toHaveLength(40);
+  for (const id of [...state.agents, ...state.keys]) expect(inv.agents.some((a) => a.id === id) || inv.keys.some((k) => k.id === id)).toBe(true);
+  // Known gap (reported): a create the engine had sent but never recorded is created again with a
+  // new idempotency key. Orphans are bounded by those pending creates and nothing else.
+  const pendingAgents = pendingCreates.filter((o) => o.resource.type.endsWith("ApiAgent")).length;
+  const pendingKeys = pendingCreates.filter((o) => o.resource.type.endsWith("ApiKey")).length;
+  expect(orphanAgents.length).toBeLessThanOrEqual(pendingAgents);
+  expect(orphanKeys.length).toBeLessThanOrEqual(pendingKeys + orphanAgents.length);
+  for (const k of orphanKeys) expect(k.name === "Production" ? orphanAgents.some((a) => a.id === k.agent_id) : true).toBe(true);
+  expect(planCounts((await p.preview(["--expect-no-changes"])).stdout)).toEqual({});
+
+  await p.destroy();
+  const left = await serverInventory(api);
+  expect(left.agents.length).toBe(orphanAgents.length);
+  await server.stop();
+});
