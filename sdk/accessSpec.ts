@@ -38,8 +38,12 @@ const GracePeriod = z
       }
       seconds = Number(m[1]) * UNIT_SECONDS[m[2]];
     }
-    if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_GRACE_PERIOD_SECONDS || Math.round(seconds) !== seconds) {
-      ctx.addIssue({ code: "custom", message: `must be a whole number of seconds from 0 to ${MAX_GRACE_PERIOD_SECONDS} (7 days)` });
+    if (!Number.isFinite(seconds) || seconds < 0 || Math.round(seconds) !== seconds) {
+      ctx.addIssue({ code: "custom", message: "must be a whole, non-negative number of seconds" });
+      return z.NEVER;
+    }
+    if (seconds > MAX_GRACE_PERIOD_SECONDS) {
+      ctx.addIssue({ code: "custom", message: `must be at most 7d (${MAX_GRACE_PERIOD_SECONDS} seconds)` });
       return z.NEVER;
     }
     return seconds;
