@@ -13,8 +13,8 @@ import {
 } from "./accessSpec";
 import { getTeam, getUser } from "./lookups";
 
-export { AccessSpec, AccessSpecError, AccessSpecInput, accessSpecFromConfig, accessSpecFromFile, parseAccessSpec, resolveAccessSpec } from "./accessSpec";
-export type { AgentSpec, KeySpec, Lookups, Resolution, SpecIssue } from "./accessSpec";
+export { AccessSpec, AccessSpecError, accessSpecFromConfig, accessSpecFromFile, parseAccessSpec, resolveAccessSpec } from "./accessSpec";
+export type { AccessSpecInput, AgentSpec, KeySpec, Lookups, Resolution, SpecIssue } from "./accessSpec";
 
 export interface AccessPolicyArgs {
   /** The declarative spec (`{ agents: { <id>: { name, capabilities, keys: { <id>: {...} } } } }`), as a plain object. */
