@@ -1,13 +1,15 @@
 // Thin, typed calls over the admin API: one line each over the client.
 import type { Agent, AgentWithDefaultKey, CapabilityInfo, CreateAgent, CreateKey, Key, KeyWithSecret, Team, UpdateAgent, UpdateKey, User } from "../api";
 import { AdminClient, seg } from "./client";
+import { createOnce } from "./createOnce";
 import { NotFoundError } from "./errors";
 
 const agentPath = (id: string) => `/v1/admin/agents/${seg(id)}`;
 const keyPath = (agentId: string, keyId: string) => `${agentPath(agentId)}/keys/${seg(keyId)}`;
 
 export const agents = {
-  create: (c: AdminClient, body: CreateAgent, idem?: string) => c.post<AgentWithDefaultKey>("/v1/admin/agents", body, idem),
+  create: (c: AdminClient, body: CreateAgent, creationKey?: string) =>
+    createOnce<AgentWithDefaultKey>(c, "/v1/admin/agents", body, creationKey, async (a) => (await orGone(c.get(agentPath(a.id)))) !== undefined),
   get: (c: AdminClient, id: string) => c.get<Agent>(agentPath(id)),
   update: (c: AdminClient, id: string, body: UpdateAgent) => c.patch<Agent>(agentPath(id), body),
   delete: (c: AdminClient, id: string) => c.delete(agentPath(id)),
@@ -17,7 +19,8 @@ export const agents = {
 };
 
 export const keys = {
-  create: (c: AdminClient, agentId: string, body: CreateKey, idem?: string) => c.post<KeyWithSecret>(`${agentPath(agentId)}/keys`, body, idem),
+  create: (c: AdminClient, agentId: string, body: CreateKey, creationKey?: string) =>
+    createOnce<KeyWithSecret>(c, `${agentPath(agentId)}/keys`, body, creationKey, async (k) => (await orGone(c.get(keyPath(agentId, k.id)))) !== undefined),
   get: (c: AdminClient, agentId: string, keyId: string) => c.get<Key>(keyPath(agentId, keyId)),
   update: (c: AdminClient, agentId: string, keyId: string, body: UpdateKey) => c.patch<Key>(keyPath(agentId, keyId), body),
   regenerate: (c: AdminClient, agentId: string, keyId: string, grace: number, idem?: string) =>

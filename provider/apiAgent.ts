@@ -43,7 +43,7 @@ export const apiAgentProvider: pulumi.dynamic.ResourceProvider = {
     const c = client();
     const body = { name: inputs.name, description: inputs.description ?? "", ...(inputs.capabilities ? { capabilities: inputs.capabilities } : {}) };
     if (inputs.adopt) return adopt(inputs, body);
-    const created = await agents.create(c, body);
+    const created = await agents.create(c, body, inputs.creationKey);
     const dk = created.default_key;
     const outs = agentOutputs(created, {
       revokeDefaultKey: inputs.revokeDefaultKey === true,

@@ -90,7 +90,7 @@ export const apiKeyProvider: pulumi.dynamic.ResourceProvider = {
     const body: CreateKey = inputs.teamId
       ? { name: inputs.name, scope: "team", team_id: inputs.teamId, owner_id: inputs.ownerId, ...(inputs.expiresAt ? { expires_at: inputs.expiresAt } : {}) }
       : { name: inputs.name, scope: "all_teams", ...(inputs.ownerId ? { owner_id: inputs.ownerId } : {}), ...(inputs.expiresAt ? { expires_at: inputs.expiresAt } : {}) };
-    const created = await keys.create(c, inputs.agentId, body);
+    const created = await keys.create(c, inputs.agentId, body, inputs.creationKey);
     let k: Key = created;
     if (inputs.enabled === false) {
       try {

@@ -58,6 +58,11 @@ export class AdminClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, cfg: AxiosRequestConfig = {}): Promise<T> {
+    return (await this.requestWithMeta<T>(method, path, body, cfg)).data;
+  }
+
+  /** Like request, also telling whether the server replayed an earlier answer to the same Idempotency-Key. */
+  async requestWithMeta<T>(method: string, path: string, body?: unknown, cfg: AxiosRequestConfig = {}): Promise<{ data: T; replayed: boolean }> {
     const headers: Record<string, string | false> = { ...(cfg.headers as Record<string, string>) };
     if (method === "post") headers["Idempotency-Key"] ??= randomUUID();
     // A bodiless PUT/DELETE must not claim a form-encoded body (axios' default for PUT).
@@ -65,7 +70,7 @@ export class AdminClient {
     return limit(async () => {
       try {
         const res = await this.http.request<T>({ ...cfg, method, url: path, data: body, headers });
-        return res.data;
+        return { data: res.data, replayed: res.headers["idempotent-replayed"] === "true" };
       } catch (e) {
         throw axios.isAxiosError(e) ? toWriterError(e) : e;
       }
@@ -77,6 +82,9 @@ export class AdminClient {
   }
   post<T>(path: string, body: unknown, idempotencyKey?: string) {
     return this.request<T>("post", path, body, idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : {});
+  }
+  postWithMeta<T>(path: string, body: unknown, idempotencyKey: string) {
+    return this.requestWithMeta<T>("post", path, body, { headers: { "Idempotency-Key": idempotencyKey } });
   }
   patch<T>(path: string, body: unknown) {
     return this.request<T>("patch", path, body);

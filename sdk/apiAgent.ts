@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Capability } from "../api/capabilities";
-import { AdoptArgs, secretAdopt, withSecretOutputs } from "./common";
+import { AdoptArgs, creationKey, secretAdopt, withSecretOutputs } from "./common";
 import { shim } from "./shim";
 
 const provider = shim("ApiAgent");
@@ -53,6 +53,7 @@ export class ApiAgent extends pulumi.dynamic.Resource {
         capabilities: args.capabilities,
         revokeDefaultKey: args.revokeDefaultKey,
         adopt: secretAdopt(args.adopt),
+        creationKey: creationKey("ApiAgent", name, opts),
         createdAt: undefined,
         updatedAt: undefined,
         defaultKeyId: undefined,

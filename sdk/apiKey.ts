@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AdoptArgs, secretAdopt, withSecretOutputs } from "./common";
+import { AdoptArgs, creationKey, secretAdopt, withSecretOutputs } from "./common";
 import { shim } from "./shim";
 
 const provider = shim("ApiKey");
@@ -72,6 +72,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
         rotateAfterDays: args.rotateAfterDays,
         gracePeriodSeconds: args.gracePeriodSeconds,
         adopt: secretAdopt(args.adopt),
+        creationKey: creationKey("ApiKey", name, opts),
         scope: undefined,
         status: undefined,
         masked: undefined,

@@ -19,3 +19,13 @@ export function secretAdopt(adopt: pulumi.Input<AdoptArgs> | undefined): pulumi.
 export function withSecretOutputs(opts: pulumi.CustomResourceOptions | undefined, names: string[]): pulumi.CustomResourceOptions {
   return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
 }
+
+/**
+ * The resource's stable identity within its stack. The provider derives each create's
+ * Idempotency-Key from it, so an `up` interrupted after the server created the object but before
+ * the engine recorded it gets the same object back on the next `up` instead of an orphan.
+ */
+export function creationKey(type: string, name: string, opts: pulumi.CustomResourceOptions | undefined): string {
+  const parent = opts?.parent ? `${(opts.parent as any).__name ?? ""}/` : "";
+  return `${pulumi.getProject()}/${pulumi.getStack()}/${type}/${parent}${name}`;
+}
