@@ -63,9 +63,17 @@ export async function startLocalServer(opts: StartOptions = {}): Promise<LocalSe
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "writer-local-test-"));
   let cur = launch(dataDir, opts);
   const logs: string[] = [];
+  const url = await cur.url;
+  let adminToken = opts.adminToken ?? opts.env?.WRITER_ADMIN_TOKEN;
+  try {
+    adminToken ??= readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+  } catch (e) {
+    cur.proc.kill("SIGKILL");
+    throw e;
+  }
   const server: LocalServer = {
-    url: await cur.url,
-    adminToken: opts.adminToken ?? readFileSync(join(dataDir, "admin-token"), "utf8").trim(),
+    url,
+    adminToken,
     dataDir,
     proc: cur.proc,
     output: () => logs.join("") + cur.output(),
