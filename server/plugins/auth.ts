@@ -1,12 +1,12 @@
 import { isWellFormedSecret } from "../../api";
 import { safeEqual } from "../crypto";
 import { ApiError } from "../errors";
-import { bearer, globalPlugin } from "./plugin";
+import { bearer, globalPlugin, isAdminRequest } from "./plugin";
 
 /** Admin routes: the admin token, compared in constant time; a data-plane key gets 403, not 401. */
 export const adminAuthPlugin = globalPlugin<{ adminToken: string }>(async (app, { adminToken }) => {
   app.addHook("onRequest", async (req) => {
-    if (!req.url.startsWith("/v1/admin/") && req.url !== "/v1/admin") return;
+    if (!isAdminRequest(req)) return;
     const token = bearer(req.headers.authorization);
     if (!token) throw new ApiError(401, "missing Authorization: Bearer <admin token>", { field: "Authorization" });
     if (safeEqual(token, adminToken)) return;

@@ -1,5 +1,5 @@
 import { ApiError } from "../errors";
-import { globalPlugin } from "./plugin";
+import { globalPlugin, isAdminRequest } from "./plugin";
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -19,7 +19,7 @@ export const bodyPlugin = globalPlugin(async (app) => {
     }
   });
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: BODY_LIMIT }, (req, body, done) => {
-    if (req.url.startsWith("/v1/admin")) {
+    if (isAdminRequest(req)) {
       return done(new ApiError(415, "unsupported Content-Type: the admin API takes application/json", { field: "Content-Type" }), undefined);
     }
     done(null, body);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { CONFLICT_KEYS } from "../../api";
 import { ApiError } from "../errors";
 import type { IdempotencyContext } from "../store/idempotency";
-import { globalPlugin } from "./plugin";
+import { globalPlugin, isAdminRequest } from "./plugin";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -21,14 +21,15 @@ export const idempotencyPlugin = globalPlugin<{ adminToken: string }>(async (app
   const inFlight = new Set<string>();
 
   app.addHook("preHandler", async (req, reply) => {
-    if (req.method !== "POST" || !req.url.startsWith("/v1/admin/")) return;
+    if (req.method !== "POST" || !isAdminRequest(req)) return;
     const raw = req.headers["idempotency-key"];
     if (raw === undefined) return;
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (key.length < 1 || key.length > 255) {
       throw new ApiError(400, "Idempotency-Key must be 1 to 255 characters", { field: "Idempotency-Key" });
     }
-    const path = req.url.split("?")[0];
+    // The matched route plus its decoded params: "/v1/%61dmin/teams" and "/v1/admin/teams" are one path.
+    const path = `${req.routeOptions.url}\n${JSON.stringify(req.params)}`;
     const ctx = app.store.idempotency.context(`${tokenScope}\n${req.method}\n${path}`, key, req.body);
     if (inFlight.has(ctx.rowKey)) {
       throw new ApiError(409, "a request with this Idempotency-Key is still in progress; retry shortly", {

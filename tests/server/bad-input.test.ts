@@ -83,6 +83,16 @@ describe("bad input never crashes and never answers 500", () => {
     }
   });
 
+  test("percent-encoded admin paths still need the admin token", async () => {
+    for (const p of ["/v1/%61dmin/teams", "/v1/admin/%74eams", "/v1/%61dmin/nothing"]) {
+      const r = await raw("GET", p);
+      expect(r.status).toBe(401);
+      expect(r.body.errors[0].key).toBe("fail.unauthorized.badToken");
+    }
+    const ok = await raw("GET", "/v1/%61dmin/teams", { authorization: `Bearer ${srv.adminToken}` });
+    expect(ok.status).toBe(200);
+  });
+
   test("unknown routes are 404 and wrong methods 404/405, in Writer's error body", async () => {
     expectError(await api.get("/v1/admin/nothing"), 404, "path");
     expectError(await admin(srv.url, undefined).get("/nope"), 404);
