@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import pino from "pino";
+import { errorBody } from "../api";
 import type { Store } from "./store";
 import { storePlugin } from "./plugins/store";
 import { bodyPlugin, BODY_LIMIT } from "./plugins/body";
@@ -46,6 +47,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
+    // Bytes the HTTP parser rejects (e.g. a body after a bodiless request on a kept-alive socket)
+    // get Writer's error body too, not Fastify's default `{"error":"Bad Request",...}`.
+    clientErrorHandler: (err, socket) => {
+      if ((err as NodeJS.ErrnoException).code === "ECONNRESET" || !socket.writable) return void socket.destroy(err);
+      const body = JSON.stringify(errorBody(400, "malformed HTTP request"));
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
   });
 
   await app.register(storePlugin, { store: opts.store });

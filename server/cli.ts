@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { startServer } from "./index";
 import { adminTokenPath } from "./crypto";
 
@@ -15,7 +15,6 @@ function int(v: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a non-negative integer");
   return n;
 }
-const env = process.env;
 
 const program = new Command()
   .name("writer-local")
@@ -24,15 +23,15 @@ const program = new Command()
 program
   .command("serve")
   .description("start the server")
-  .option("--host <host>", "interface to bind (env WRITER_LOCAL_HOST)", env.WRITER_LOCAL_HOST ?? "127.0.0.1")
-  .option("--port <port>", "port, 0 for a free one (env WRITER_LOCAL_PORT)", port, env.WRITER_LOCAL_PORT ? port(env.WRITER_LOCAL_PORT) : 8787)
-  .option("--data-dir <dir>", "data directory (env WRITER_LOCAL_DATA_DIR)", env.WRITER_LOCAL_DATA_DIR ?? ".writer-local")
-  .option("--admin-token <token>", "admin token; generated into <data-dir>/admin-token when absent (env WRITER_ADMIN_TOKEN)", env.WRITER_ADMIN_TOKEN)
-  .option("--seed <file>", "JSON {teams:[{name}], users:[{email,name,teams}]} for an empty database (env WRITER_LOCAL_SEED)", env.WRITER_LOCAL_SEED)
-  .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (env WRITER_LOCAL_LOG_LEVEL)", env.WRITER_LOCAL_LOG_LEVEL ?? "info")
-  .option("--faults <spec>", 'test-only fault injection, e.g. "429=0.1,500=0.05,503=0.05,hang=0.01,drop=0.05" (env WRITER_LOCAL_FAULTS)', env.WRITER_LOCAL_FAULTS)
-  .option("--fault-hang-ms <ms>", "how long a 'hang' fault holds a request (env WRITER_LOCAL_FAULT_HANG_MS)", int, env.WRITER_LOCAL_FAULT_HANG_MS ? int(env.WRITER_LOCAL_FAULT_HANG_MS) : 30000)
-  .option("--fault-seed <n>", "seed for reproducible faults (env WRITER_LOCAL_FAULT_SEED)", int, env.WRITER_LOCAL_FAULT_SEED ? int(env.WRITER_LOCAL_FAULT_SEED) : undefined)
+  .addOption(new Option("--host <host>", "interface to bind").env("WRITER_LOCAL_HOST").default("127.0.0.1"))
+  .addOption(new Option("--port <port>", "port; 0 picks a free one").env("WRITER_LOCAL_PORT").argParser(port).default(8787))
+  .addOption(new Option("--data-dir <dir>", "data directory").env("WRITER_LOCAL_DATA_DIR").default(".writer-local"))
+  .addOption(new Option("--admin-token <token>", "admin token; when absent one is generated into <data-dir>/admin-token").env("WRITER_ADMIN_TOKEN"))
+  .addOption(new Option("--seed <file>", "JSON {teams:[{name}], users:[{email,name,teams}]} seeding an empty database").env("WRITER_LOCAL_SEED"))
+  .addOption(new Option("--log-level <level>", "log level").env("WRITER_LOCAL_LOG_LEVEL").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
+  .addOption(new Option("--faults <spec>", 'test-only fault injection, e.g. "429=0.1,500=0.05,503=0.05,hang=0.01,drop=0.05"').env("WRITER_LOCAL_FAULTS"))
+  .addOption(new Option("--fault-hang-ms <ms>", "how long a 'hang' fault holds a request").env("WRITER_LOCAL_FAULT_HANG_MS").argParser(int).default(30000))
+  .addOption(new Option("--fault-seed <n>", "seed for reproducible faults").env("WRITER_LOCAL_FAULT_SEED").argParser(int))
   .action(async (o) => {
     let server;
     try {
@@ -64,7 +63,7 @@ program
 program
   .command("token")
   .description("print the generated admin token of a data dir")
-  .option("--data-dir <dir>", "data directory (env WRITER_LOCAL_DATA_DIR)", env.WRITER_LOCAL_DATA_DIR ?? ".writer-local")
+  .addOption(new Option("--data-dir <dir>", "data directory").env("WRITER_LOCAL_DATA_DIR").default(".writer-local"))
   .action((o) => {
     const path = adminTokenPath(resolve(o.dataDir));
     if (!existsSync(path)) {
