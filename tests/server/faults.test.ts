@@ -74,4 +74,17 @@ describe("fault injection (tests only)", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
     expect((await admin(s.url, s.adminToken).get("/healthz")).status).toBe(200);
   });
+
+  test("a hung request does not hold up shutdown", async () => {
+    const s = await start("hang=1");
+    const pending = admin(s.url, s.adminToken).get("/v1/admin/teams").catch((e) => e);
+    await new Promise((ok) => setTimeout(ok, 200));
+    const t0 = Date.now();
+    expect(await s.stop("SIGTERM")).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    // The client sees a failed connection (an error, not an HTTP answer).
+    const outcome = await pending;
+    expect(outcome).toHaveProperty("message");
+    expect(outcome).not.toHaveProperty("status");
+  });
 });

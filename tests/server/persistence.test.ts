@@ -49,6 +49,12 @@ describe("restart on the same data dir", () => {
     expect(teams).toEqual(["Durable team", "Engineering", "Sales", "Support"]);
   });
 
+  test("SIGINT closes cleanly (exit 0) and the data stays usable", async () => {
+    expect(await srv.stop("SIGINT")).toBe(0);
+    await srv.restart();
+    expect((await admin(srv.url, srv.adminToken).get("/v1/admin/teams")).status).toBe(200);
+  });
+
   test("`writer-local token` prints the stored token", () => {
     const r = spawnSync(process.execPath, [CLI, "token", "--data-dir", srv.dataDir], { encoding: "utf8" });
     expect(r.status).toBe(0);
