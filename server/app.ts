@@ -47,6 +47,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
+    // Router-level rejections (an undecodable URL, a path parameter over maxParamLength) answer
+    // in Writer's error body like everything else.
+    frameworkErrors: (err, _req, reply) => {
+      const description = err.code === "FST_ERR_MAX_PARAM_LENGTH" ? "a path parameter is longer than 200 characters" : "the URL is not valid";
+      void (reply as unknown as { code(n: number): { type(t: string): { send(b: unknown): unknown } } }).code(400).type("application/json; charset=utf-8").send(errorBody(400, description, { field: "path" }));
+    },
     // Bytes the HTTP parser rejects (e.g. a body after a bodiless request on a kept-alive socket)
     // get Writer's error body too, not Fastify's default `{"error":"Bad Request",...}`.
     clientErrorHandler: (err, socket) => {
