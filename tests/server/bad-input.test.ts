@@ -50,6 +50,18 @@ describe("bad input never crashes and never answers 500", () => {
     expectError(await api.post("/v1/admin/agents", "null"), 400);
   });
 
+  test("deeply nested JSON is 400, with or without an Idempotency-Key", async () => {
+    const n = 100000;
+    const body = `{"name":"x","description":${"[".repeat(n)}${"]".repeat(n)}}`;
+    expectError(await api.post("/v1/admin/agents", body), 400);
+    expectError(await api.post("/v1/admin/agents", body, { "idempotency-key": "deep" }), 400);
+  });
+
+  test("prototype keys are just unknown fields", async () => {
+    const r = await api.post("/v1/admin/agents", '{"name":"x","__proto__":{"admin":true},"constructor":{"prototype":{}}}');
+    expectError(r, 400, "__proto__");
+  });
+
   test("over-long strings are 400 naming the field", async () => {
     const r = await api.post("/v1/admin/agents", { name: "n".repeat(300) });
     expectError(r, 400, "name");
