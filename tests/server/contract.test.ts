@@ -136,6 +136,8 @@ describe("agents", () => {
     expect((await admin(srv.url, a.default_key.secret).get("/v1/models")).status).toBe(401);
     const list = await api.get("/v1/admin/agents?limit=100");
     expect(list.body.data.map((x: any) => x.id)).not.toContain(a.id);
+    // Creating a key under a deleted agent is 404 too.
+    err(await api.post(`/v1/admin/agents/${a.id}/keys`, { name: "late" }), 404, "id");
   });
 
   test("cursor pagination: limit, order, after, before", async () => {

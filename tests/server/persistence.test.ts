@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -42,6 +43,16 @@ describe("restart on the same data dir", () => {
     expect((await admin(srv.url, k.secret).get("/v1/models")).status).toBe(200); // within grace
     expect((await admin(srv.url, gone.secret).get("/v1/models")).status).toBe(401);
     expect((await api.get(`/v1/admin/agents/${a.id}/keys/${gone.id}`)).status).toBe(404);
+    // The revoked key is still in the store, as an audit row.
+    const db = new Database(join(srv.dataDir, "writer-local.db"), { readonly: true });
+    try {
+      const row = db.prepare("SELECT name, revoked_at FROM keys WHERE id = ?").get(gone.id) as { name: string; revoked_at: number };
+      expect(row.name).toBe("revoked");
+      expect(row.revoked_at).toBeGreaterThan(0);
+      expect(db.pragma("user_version", { simple: true })).toBe(1);
+    } finally {
+      db.close();
+    }
     const replay = await api.post("/v1/admin/teams", { name: "Durable team" }, { "idempotency-key": "restart-1" });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.body).toEqual(replayFirst.body);
