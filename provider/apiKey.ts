@@ -74,7 +74,9 @@ function settings(news: Inputs, secret: string): KeySettings {
 export const apiKeyProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: Inputs, news: Inputs) {
     const { failures } = validate(KeyInputs, news);
-    const anchor = news.rotationTriggers === UNKNOWN ? UNKNOWN : nextRotationAnchor(olds, news);
+    // WRITER_CLOCK_SKEW_MS lets a test (or a dry run) ask "what would the plan be N days from now?".
+    const now = Date.now() + (Number(process.env.WRITER_CLOCK_SKEW_MS) || 0);
+    const anchor = news.rotationTriggers === UNKNOWN ? UNKNOWN : nextRotationAnchor(olds, news, now);
     return { inputs: { ...news, rotationAnchor: anchor }, failures };
   },
 

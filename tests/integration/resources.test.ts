@@ -145,16 +145,19 @@ export const keyId = k.id; export const secret = k.secret; export const rotatedA
 });
 
 test("rotation cadence: once rotateAfterDays have elapsed the plan shows an in-place rotation", async () => {
-  // 0.0001 days = 8.64 s, so the test can watch the cadence elapse.
   const p = await stack("cadence", `
 const a = new writer.ApiAgent("agent", { capabilities: ["models"] });
-const k = new writer.ApiKey("key", { agentId: a.id, rotateAfterDays: 0.0001, gracePeriodSeconds: 0 });
+const k = new writer.ApiKey("key", { agentId: a.id, rotateAfterDays: 30, gracePeriodSeconds: 0 });
 export const keyId = k.id; export const secret = k.secret;
 `);
   await p.up();
   const o1 = await p.outputs(true);
   expect(planCounts((await p.preview()).stdout)).toEqual({});
-  await new Promise((r) => setTimeout(r, 9000));
+  // The provider's clock, seen from 29 and then 31 days on (WRITER_CLOCK_SKEW_MS).
+  const day = 86_400_000;
+  p.env = { ...p.env, WRITER_CLOCK_SKEW_MS: String(29 * day) };
+  expect(planCounts((await p.preview()).stdout)).toEqual({});
+  p.env = { ...p.env, WRITER_CLOCK_SKEW_MS: String(31 * day) };
   const pv = await p.preview();
   expect(planCounts(pv.stdout)).toEqual({ update: 1 });
   expect(pv.stdout).toContain("rotationAnchor");
@@ -164,6 +167,7 @@ export const keyId = k.id; export const secret = k.secret;
   expect(o2.secret).not.toBe(o1.secret);
   expect((await plane(o1.secret).get("/v1/models")).status).toBe(401); // grace 0
   expect((await plane(o2.secret).get("/v1/models")).status).toBe(200);
+  expect(planCounts((await p.preview()).stdout)).toEqual({});
   await p.destroy();
 });
 
