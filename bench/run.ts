@@ -19,12 +19,12 @@ const write = (name: string, data: unknown) => {
   writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify({ env, ...(data as object) }, null, 2) + "\n");
 };
 const x = (v: number) => `${v.toFixed(2)}x`;
-const ok = (met: boolean) => (met ? "met" : "**missed**");
+const ok = (met: boolean | undefined) => (met === undefined ? "reported" : met ? "met" : "**missed**");
 
 async function main() {
   const started = Date.now();
   const rows: string[] = [];
-  const row = (what: string, target: string, measured: string, met: boolean, cmd: string) =>
+  const row = (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) =>
     rows.push(`| ${what} | ${target} | ${measured} | ${ok(met)} | \`${cmd}\` |`);
 
   const prov: SizeResult[] = await benchProvision(sizes, log);
@@ -45,8 +45,8 @@ async function main() {
   const N = last.n;
   row(`\`up\` of ${N} resources vs floor`, "<= 1.3x", x(last.ratio.up), last.ratio.up <= 1.3, cmd);
   row(`no-op preview of ${N} vs floor`, "<= 1.2x", x(last.ratio.preview), last.ratio.preview <= 1.2, cmd);
-  row(`refresh of ${N} vs floor`, "(reported)", x(last.ratio.refresh), true, cmd);
-  row(`destroy of ${N} vs floor`, "(reported)", x(last.ratio.destroy), true, cmd);
+  row(`refresh of ${N} vs floor`, "(reported)", x(last.ratio.refresh), undefined, cmd);
+  row(`destroy of ${N} vs floor`, "(reported)", x(last.ratio.destroy), undefined, cmd);
   row(`\`up\` growth N=${last.n} vs N=${first.n}`, `<= ${(1.1 * growth.sizeRatio).toFixed(1)}x`, `${x(growth.ours)} (floor ${x(growth.floor)})`, growth.ours <= 1.1 * growth.sizeRatio, `BENCH_SIZES=${first.n},${last.n} ${cmd}`);
   row("state per resource (stack export)", "< 1,500 B", `${stateAvg.toFixed(0)} B (floor ${floorStateAvg.toFixed(0)} B)`, stateAvg < 1500, cmd);
   row(`/v1/models rps vs /healthz, ${small.keys} keys`, ">= 0.7x", x(small.ratioRps), small.ratioRps >= 0.7, cmd);
@@ -54,8 +54,8 @@ async function main() {
   row(`/v1/models rps vs /healthz, ${big.keys} keys`, ">= 0.7x", x(big.ratioRps), big.ratioRps >= 0.7, cmd);
   row(`/v1/models p99, ${big.keys} keys`, "<= 5 ms", `${big.models.p99} ms`, big.models.p99 <= 5, cmd);
   row(`/v1/models rps, ${big.keys} vs ${small.keys} keys`, "within 10%", `${(change * 100).toFixed(1)}%`, Math.abs(change) <= 0.1, cmd);
-  row(`server RSS, ${big.keys} keys`, "(reported)", `${big.rssMB.toFixed(0)} MB (${small.rssMB.toFixed(0)} MB at ${small.keys})`, true, cmd);
-  row("key creates/s, 50 concurrent clients", "(reported)", `${dp.admin.createsPerSecond.toFixed(0)}/s (p99 ${dp.admin.p99} ms, ${dp.admin.non2xx} non-2xx)`, dp.admin.non2xx === 0, cmd);
+  row(`server RSS, ${big.keys} keys`, "(reported)", `${big.rssMB.toFixed(0)} MB (${small.rssMB.toFixed(0)} MB at ${small.keys})`, undefined, cmd);
+  row("key creates/s, 50 concurrent clients", "(reported)", `${dp.admin.createsPerSecond.toFixed(0)}/s (p99 ${dp.admin.p99} ms, ${dp.admin.non2xx} non-2xx)`, undefined, cmd);
 
   const detail = prov.map((r) =>
     `| ${r.n} | ${x(r.ratio.up)} | ${x(r.ratio.preview)} | ${x(r.ratio.refresh)} | ${x(r.ratio.destroy)} | ${r.stateBytesPerResource.ours.toFixed(0)} / ${r.stateBytesPerResource.floor.toFixed(0)} |`);
