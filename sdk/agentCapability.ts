@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Capability } from "../api/capabilities";
-import { shim } from "./shim";
+import { providerFor } from "./shim";
 
-const provider = shim("AgentCapability");
+const provider = providerFor("AgentCapability");
 
 export interface AgentCapabilityArgs {
   /** The agent. Do not also give that agent a `capabilities` list: one owner per set. */

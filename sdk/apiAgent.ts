@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Capability } from "../api/capabilities";
 import { AdoptArgs, creationKey, secretAdopt, withSecretOutputs } from "./common";
-import { shim } from "./shim";
+import { providerFor } from "./shim";
 
-const provider = shim("ApiAgent");
+const provider = providerFor("ApiAgent");
 
 export interface ApiAgentArgs {
   /** The agent's name in AI Studio. Defaults to the resource name. Updated in place. */

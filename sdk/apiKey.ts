@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AdoptArgs, creationKey, secretAdopt, withSecretOutputs } from "./common";
-import { shim } from "./shim";
+import { providerFor } from "./shim";
 
-const provider = shim("ApiKey");
+const provider = providerFor("ApiKey");
 
 export interface ApiKeyArgs {
   /** The agent the key belongs to. Changing it replaces the key (new key first, then the old one is revoked). */

@@ -26,6 +26,9 @@ export function withSecretOutputs(opts: pulumi.CustomResourceOptions | undefined
  * the engine recorded it gets the same object back on the next `up` instead of an orphan.
  */
 export function creationKey(type: string, name: string, opts: pulumi.CustomResourceOptions | undefined): string {
-  const parent = opts?.parent ? `${(opts.parent as any).__name ?? ""}/` : "";
+  // The parent chain, like the URN (which is not known synchronously), so that same-named
+  // children of different components never share a key.
+  let parent = "";
+  for (let p: any = opts?.parent; p; p = p.__parentResource) parent = `${p.__pulumiType ?? ""}::${p.__name ?? ""}/${parent}`;
   return `${pulumi.getProject()}/${pulumi.getStack()}/${type}/${parent}${name}`;
 }

@@ -18,3 +18,14 @@ export function shim(type: string): pulumi.dynamic.ResourceProvider {
     delete: (id, props) => load().delete(id, props),
   };
 }
+
+/**
+ * The provider for a resource type. Installed from a registry (the package under node_modules),
+ * the module `pulumi-writer/dynamic/<type>` is itself the provider, and Pulumi serializes it as
+ * a one-line `require()` of that stable subpath. When the package is loaded from elsewhere (npm
+ * link, a workspace), Pulumi would serialize that module by value, so the shim above is used.
+ */
+export function providerFor(type: "ApiAgent" | "ApiKey" | "AgentCapability"): pulumi.dynamic.ResourceProvider {
+  if (__filename.split(/[\\/]/).includes("node_modules")) return require(`../provider/dynamic/${type}`);
+  return shim(type);
+}

@@ -71,7 +71,7 @@ test("writer-local SIGKILLed mid-up and restarted on the same data dir: the next
   await server.stop();
 });
 
-test("the engine SIGKILLed mid-up: after clearing the lock and pending creates, refresh + up converge; orphans only where a create was pending", async () => {
+test("the engine SIGKILLed mid-up: after clearing the lock and pending creates, refresh + up converge; no orphan agents or keys", async () => {
   const server = await startLocalServer();
   const api = admin(server.url, server.adminToken);
   const p = new ProjectStack("engkill", groupsProgram(80, "engkill"), FAST_RETRIES);
@@ -109,17 +109,15 @@ test("the engine SIGKILLed mid-up: after clearing the lock and pending creates, 
   expect(state.agents).toHaveLength(20);
   expect(state.capabilities).toHaveLength(40);
   for (const id of [...state.agents, ...state.keys]) expect(inv.agents.some((a) => a.id === id) || inv.keys.some((k) => k.id === id)).toBe(true);
-  // Known gap (reported): a create the engine had sent but never recorded is created again with a
-  // new idempotency key. Orphans are bounded by those pending creates and nothing else.
-  const pendingAgents = pendingCreates.filter((o) => o.resource.type.endsWith("ApiAgent")).length;
-  const pendingKeys = pendingCreates.filter((o) => o.resource.type.endsWith("ApiKey")).length;
-  expect(orphanAgents.length).toBeLessThanOrEqual(pendingAgents);
-  expect(orphanKeys.length).toBeLessThanOrEqual(pendingKeys + orphanAgents.length);
-  for (const k of orphanKeys) expect(k.name === "Production" ? orphanAgents.some((a) => a.id === k.agent_id) : true).toBe(true);
+  // Creates the engine had sent but never recorded are replayed, not repeated: the provider derives
+  // each create's Idempotency-Key from the resource's stable identity (provider/createOnce.ts).
+  expect(orphanAgents).toEqual([]);
+  expect(orphanKeys).toEqual([]);
   expect(planCounts((await p.preview(["--expect-no-changes"])).stdout)).toEqual({});
 
   await p.destroy();
   const left = await serverInventory(api);
-  expect(left.agents.length).toBe(orphanAgents.length);
+  expect(left.agents).toEqual([]);
+  expect(left.keys).toEqual([]);
   await server.stop();
 });
