@@ -7,7 +7,8 @@ import { bearer } from "../plugins/plugin";
 /**
  * Writer's data-plane endpoints with canned, deterministic answers in Writer's documented shapes
  * (checked against writer-sdk's types). What is real here is the access decision, taken per request
- * from the store with no cache, so an admin change holds from the very next request.
+ * from the store (memoised only while the database is unchanged: Keys.lookupByHash), so an admin
+ * change holds from the very next request.
  */
 
 const MODELS = [

@@ -40,6 +40,9 @@ export interface NewKey {
   name: string; scope: "all_teams" | "team"; team_id?: string | null; owner_id?: string | null; expires_at?: string | null;
 }
 
+/** Bounds the data plane's memo of recent lookups (also of unknown hashes). */
+const AUTH_MEMO_MAX = 10_000;
+
 export class Keys {
   private byId; private insert; private update; private rotate; private revoke; private revokeAll; private bySecret; private touch;
   constructor(private db: DB, private pager: Pager, private pepper: Buffer) {
@@ -58,7 +61,9 @@ export class Keys {
       FROM keys k JOIN agents a ON a.id = k.agent_id
       WHERE k.secret_hash = @h OR k.previous_secret_hash = @h`);
     this.touch = db.prepare("UPDATE keys SET last_used_at = ? WHERE id = ?");
+    this.generation = db.prepare("SELECT total_changes() || ':' || data_version FROM pragma_data_version").pluck();
   }
+  private generation;
 
   row(agentId: string, id: string): KeyRow | undefined {
     return this.byId.get(id, agentId) as KeyRow | undefined;
@@ -124,10 +129,29 @@ export class Keys {
     return this.pager.page<KeyRow, Key>("keys", "agent_id = ? AND revoked_at IS NULL", [agentId], q, toKey);
   }
 
-  /** The data plane's one indexed lookup: by current or previous secret hash. */
+  /**
+   * The data plane's lookup: by current or previous secret hash (one indexed query), memoised
+   * only while the database is provably unchanged. `PRAGMA data_version` moves when another
+   * connection commits and `total_changes()` when this one writes, so any admin change (revoke,
+   * disable, capability off, rotation), from this process or another on the same file, empties
+   * the memo before the very next request. Time-based rules (expiry, grace) are evaluated by the
+   * caller on every request.
+   */
   lookupByHash(hash: string): AuthRow | undefined {
-    return this.bySecret.get({ h: hash }) as AuthRow | undefined;
+    const gen = this.generation.get() as string;
+    if (gen !== this.authGen || this.authMemo.size >= AUTH_MEMO_MAX) {
+      this.authMemo.clear();
+      this.authGen = gen;
+    }
+    let row = this.authMemo.get(hash);
+    if (row === undefined) {
+      row = (this.bySecret.get({ h: hash }) as AuthRow | undefined) ?? null;
+      this.authMemo.set(hash, row);
+    }
+    return row ?? undefined;
   }
+  private authMemo = new Map<string, AuthRow | null>();
+  private authGen = "";
 
   secretHash(secret: string): string {
     return hashSecret(this.pepper, secret);
