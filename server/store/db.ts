@@ -72,6 +72,11 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX idempotency_created_at ON idempotency(created_at);
   `,
+  // key_count is a count of an agent's live keys: a partial index answers it from the index alone,
+  // instead of visiting every key row (revoked ones included) on each create and each agent read.
+  `
+  CREATE INDEX keys_live_by_agent ON keys(agent_id) WHERE revoked_at IS NULL;
+  `,
 ];
 
 export function openDb(dataDir: string): DB {
