@@ -79,6 +79,9 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
+/** The user_version of a fully migrated database. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 export function openDb(dataDir: string): DB {
   const db = new Database(join(dataDir, "writer-local.db"));
   db.pragma("journal_mode = WAL");

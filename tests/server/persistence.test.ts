@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { SCHEMA_VERSION } from "../../server/store/db";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -49,7 +50,7 @@ describe("restart on the same data dir", () => {
       const row = db.prepare("SELECT name, revoked_at FROM keys WHERE id = ?").get(gone.id) as { name: string; revoked_at: number };
       expect(row.name).toBe("revoked");
       expect(row.revoked_at).toBeGreaterThan(0);
-      expect(db.pragma("user_version", { simple: true })).toBe(1);
+      expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     } finally {
       db.close();
     }
