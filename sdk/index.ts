@@ -1,7 +1,11 @@
-export { ApiAgent, ApiAgentArgs } from "./apiAgent";
-export { ApiKey, ApiKeyArgs } from "./apiKey";
-export { AgentCapability, AgentCapabilityArgs } from "./agentCapability";
-export { AdoptArgs } from "./common";
+export { ApiAgent } from "./apiAgent";
+export type { ApiAgentArgs } from "./apiAgent";
+export { ApiKey } from "./apiKey";
+export type { ApiKeyArgs } from "./apiKey";
+export { AgentCapability } from "./agentCapability";
+export type { AgentCapabilityArgs } from "./agentCapability";
+export type { AdoptArgs } from "./common";
 export * from "./lookups";
-export { Capability, CapabilityInfo, CAPABILITY_IDS } from "../api/capabilities";
+export { CAPABILITY_IDS } from "../api/capabilities";
+export type { Capability, CapabilityInfo } from "../api/capabilities";
 export * from "./accessPolicy";

@@ -7,7 +7,7 @@ import { bearer } from "../plugins/plugin";
 /**
  * Writer's data-plane endpoints with canned, deterministic answers in Writer's documented shapes
  * (checked against writer-sdk's types). What is real here is the access decision, taken per request
- * from the store (memoised only while the database is unchanged: Keys.lookupByHash), so an admin
+ * from the store (memoised only while the database is unchanged: Keys.authenticate), so an admin
  * change holds from the very next request.
  */
 
@@ -122,8 +122,7 @@ export const dataPlaneRoutes: FastifyPluginAsync = async (app) => {
     const token = bearer(req.headers.authorization);
     // The checksum rejects typos and garbage before any DB lookup.
     if (!token || !isWellFormedSecret(token)) throw new ApiError(401, "Invalid token", { field: "Authorization" });
-    const hash = keys.secretHash(token);
-    const k = keys.lookupByHash(hash);
+    const { hash, row: k } = keys.authenticate(token);
     const now = Date.now();
     const bad =
       !k || k.revoked_at !== null || k.agent_deleted_at !== null || k.status !== "active" ||

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import type { DB } from "./db";
 import { iso, isoReq } from "./db";
 import type { Pager } from "./pagination";
@@ -129,28 +129,36 @@ export class Keys {
     return this.pager.page<KeyRow, Key>("keys", "agent_id = ? AND revoked_at IS NULL", [agentId], q, toKey);
   }
 
-  /**
-   * The data plane's lookup: by current or previous secret hash (one indexed query), memoised
-   * only while the database is provably unchanged. `PRAGMA data_version` moves when another
-   * connection commits and `total_changes()` when this one writes, so any admin change (revoke,
-   * disable, capability off, rotation), from this process or another on the same file, empties
-   * the memo before the very next request. Time-based rules (expiry, grace) are evaluated by the
-   * caller on every request.
-   */
+  /** The data plane's one indexed query: by current or previous secret hash. */
   lookupByHash(hash: string): AuthRow | undefined {
+    return this.bySecret.get({ h: hash }) as AuthRow | undefined;
+  }
+
+  /**
+   * The data plane's authentication: the key row for a presented secret, with the keyed hash it
+   * was found under. Memoised only while the database is provably unchanged: `data_version`
+   * moves when another connection commits and `total_changes()` when this one writes, so any
+   * admin change (revoke, disable, capability off, rotation), from this process or another on the
+   * same file, empties the memo before the very next request. The memo is keyed by an unkeyed
+   * SHA-256 of the secret (memory only), which spares the HMAC on repeat requests. Time-based
+   * rules (expiry, grace) are the caller's, on every request.
+   */
+  authenticate(secret: string): { hash: string; row: AuthRow | undefined } {
     const gen = this.generation.get() as string;
     if (gen !== this.authGen || this.authMemo.size >= AUTH_MEMO_MAX) {
       this.authMemo.clear();
       this.authGen = gen;
     }
-    let row = this.authMemo.get(hash);
-    if (row === undefined) {
-      row = (this.bySecret.get({ h: hash }) as AuthRow | undefined) ?? null;
-      this.authMemo.set(hash, row);
+    const memoKey = hash("sha256", secret, "base64");
+    let hit = this.authMemo.get(memoKey);
+    if (!hit) {
+      const keyed = this.secretHash(secret);
+      hit = { hash: keyed, row: this.lookupByHash(keyed) };
+      this.authMemo.set(memoKey, hit);
     }
-    return row ?? undefined;
+    return hit;
   }
-  private authMemo = new Map<string, AuthRow | null>();
+  private authMemo = new Map<string, { hash: string; row: AuthRow | undefined }>();
   private authGen = "";
 
   secretHash(secret: string): string {

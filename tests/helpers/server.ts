@@ -94,6 +94,31 @@ export async function startLocalServer(opts: StartOptions = {}): Promise<LocalSe
   return server;
 }
 
+/**
+ * One writer-local process for a test file: started before its tests, stopped after them. The
+ * returned object stands for the running server (its url, adminToken, restart() ...).
+ */
+export function useLocalServer(opts: StartOptions = {}): LocalServer {
+  let current: LocalServer | undefined;
+  beforeAll(async () => {
+    current = await startLocalServer(opts);
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  return new Proxy({} as LocalServer, {
+    get(_t, key) {
+      if (!current) throw new Error("writer-local is not running: use the server inside a test or hook");
+      return (current as any)[key];
+    },
+  });
+}
+
+/** An admin client for a server started by useLocalServer (resolved at each call). */
+export function adminOf(server: LocalServer): AdminClient {
+  return new Proxy({} as AdminClient, { get: (_t, key) => (admin(server.url, server.adminToken) as any)[key] });
+}
+
 export interface Answer<T = any> {
   status: number;
   headers: Headers;

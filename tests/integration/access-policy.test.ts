@@ -3,18 +3,12 @@
 // in place, and spec errors at preview, before any API call.
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { admin, LocalServer, startLocalServer } from "../helpers/server";
+import { admin, useLocalServer } from "../helpers/server";
 import { planCounts, ProjectStack, ROOT } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
-let server: LocalServer;
-beforeAll(async () => {
-  server = await startLocalServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useLocalServer();
 
 const api = () => admin(server.url, server.adminToken);
 const plane = (secret: string) => admin(server.url, secret);

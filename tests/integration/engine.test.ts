@@ -71,8 +71,11 @@ test("Automation API inline program: up, preview, destroy", async () => {
         return { changes: olds.word !== news.word };
       },
     };
-    const r = new pulumi.dynamic.Resource(provider, "w", { word: "hello", shout: undefined }, {}, "test", "Shout");
-    return { shout: (r as any).shout as pulumi.Output<string> };
+    class Shout extends pulumi.dynamic.Resource {
+      declare readonly shout: pulumi.Output<string>;
+    }
+    const r = new Shout(provider, "w", { word: "hello", shout: undefined }, {}, "test", "Shout");
+    return { shout: r.shout };
   };
   const env = pulumiEnv(backend) as Record<string, string>;
   process.env.PATH = env.PATH; // the Automation API finds the CLI on PATH

@@ -3,18 +3,12 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { admin, LocalServer, startLocalServer } from "../helpers/server";
+import { admin, useLocalServer } from "../helpers/server";
 import { planCounts, ProjectStack, pulumiEnv, ROOT } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
-let server: LocalServer;
-beforeAll(async () => {
-  server = await startLocalServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useLocalServer();
 
 const example = (name: string) => readFileSync(join(ROOT, "examples", name, "index.ts"), "utf8");
 

@@ -5,18 +5,12 @@ import { execFile } from "node:child_process";
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as yaml from "js-yaml";
-import { admin, LocalServer, startLocalServer } from "../helpers/server";
+import { admin, useLocalServer } from "../helpers/server";
 import { ProjectStack, ROOT } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
-let server: LocalServer;
-beforeAll(async () => {
-  server = await startLocalServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useLocalServer();
 
 const api = () => admin(server.url, server.adminToken);
 const EXAMPLE = join(ROOT, "examples", "environments");

@@ -1,17 +1,11 @@
 // ApiAgent, ApiKey, AgentCapability through the real Pulumi engine (CLI, `runtime: nodejs`)
 // against the real writer-local process on loopback, checked on the admin API and the data plane.
-import { admin, LocalServer, startLocalServer } from "../helpers/server";
+import { admin, useLocalServer } from "../helpers/server";
 import { planCounts, ProjectStack } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
-let server: LocalServer;
-beforeAll(async () => {
-  server = await startLocalServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useLocalServer();
 
 const HEADER = `import * as pulumi from "@pulumi/pulumi";\nimport * as writer from "pulumi-writer";\n`;
 const api = () => admin(server.url, server.adminToken);

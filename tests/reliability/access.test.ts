@@ -1,20 +1,17 @@
 // Access decisions under load: while other requests with the same key are in flight, an admin
 // change (revoke, disable, expiry, end of grace) holds from the very next data-plane request.
 import { ErrorBody } from "../../api";
-import { admin, startLocalServer, type AdminClient, type LocalServer } from "../helpers/server";
+import { admin, useLocalServer, adminOf } from "../helpers/server";
 
-let srv: LocalServer;
-let api: AdminClient;
+const srv = useLocalServer();
+const api = adminOf(srv);
 let teams: Record<string, string>;
 let users: Record<string, any>;
 
 beforeAll(async () => {
-  srv = await startLocalServer();
-  api = admin(srv.url, srv.adminToken);
   teams = Object.fromEntries((await api.get("/v1/admin/teams")).body.data.map((x: any) => [x.name, x.id]));
   users = Object.fromEntries((await api.get("/v1/admin/users")).body.data.map((x: any) => [x.email, x]));
 });
-afterAll(() => srv.stop());
 
 const models = (secret: string, headers?: Record<string, string>) => admin(srv.url, secret).get("/v1/models", headers);
 const refused = (r: { status: number; body: any }, status: number) => {

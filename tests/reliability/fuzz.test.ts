@@ -5,27 +5,24 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import fc from "fast-check";
 import { ErrorBody, generateSecret } from "../../api";
-import { admin, startLocalServer, type AdminClient, type LocalServer } from "../helpers/server";
+import { admin, useLocalServer, adminOf } from "../helpers/server";
 import { ProjectStack } from "../helpers/pulumi";
 import { serverInventory } from "./inventory";
 
 jest.setTimeout(300_000);
 
-let srv: LocalServer;
-let api: AdminClient;
+const srv = useLocalServer();
+const api = adminOf(srv);
 let agentId: string;
 let keyId: string;
 let secret: string;
 
 beforeAll(async () => {
-  srv = await startLocalServer();
-  api = admin(srv.url, srv.adminToken);
   const a = (await api.post("/v1/admin/agents", { name: "fuzz", capabilities: ["models", "chat"] })).body;
   agentId = a.id;
   keyId = a.default_key.id;
   secret = a.default_key.secret;
 });
-afterAll(() => srv.stop());
 
 interface Answer { status: number; text: string; contentType: string }
 function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer | undefined> {

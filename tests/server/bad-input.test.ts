@@ -1,15 +1,9 @@
 import { request } from "node:http";
 import { ErrorBody } from "../../api";
-import { admin, startLocalServer, type AdminClient, type LocalServer } from "../helpers/server";
+import { admin, useLocalServer, adminOf } from "../helpers/server";
 
-let srv: LocalServer;
-let api: AdminClient;
-
-beforeAll(async () => {
-  srv = await startLocalServer();
-  api = admin(srv.url, srv.adminToken);
-});
-afterAll(() => srv.stop());
+const srv = useLocalServer();
+const api = adminOf(srv);
 
 const expectError = (r: { status: number; body: any }, status: number, field?: string) => {
   expect(r.status).toBe(status);

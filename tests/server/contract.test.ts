@@ -1,20 +1,17 @@
 import { ErrorBody, KeySchema, KeyWithSecretSchema, AgentWithDefaultKeySchema, TeamSchema, UserSchema, AgentSchema, CAPABILITY_IDS } from "../../api";
-import { admin, startLocalServer, type AdminClient, type LocalServer } from "../helpers/server";
+import { admin, useLocalServer, adminOf } from "../helpers/server";
 
-let srv: LocalServer;
-let api: AdminClient;
+const srv = useLocalServer();
+const api = adminOf(srv);
 let teams: Record<string, string>;
 let users: Record<string, string>;
 
 beforeAll(async () => {
-  srv = await startLocalServer();
-  api = admin(srv.url, srv.adminToken);
   const t = await api.get("/v1/admin/teams");
   teams = Object.fromEntries(t.body.data.map((x: any) => [x.name, x.id]));
   const u = await api.get("/v1/admin/users?limit=100");
   users = Object.fromEntries(u.body.data.map((x: any) => [x.email, x.id]));
 });
-afterAll(() => srv.stop());
 
 const err = (r: { status: number; body: any }, status: number, field?: string) => {
   expect(r.status).toBe(status);

@@ -1,18 +1,15 @@
 import { CAPABILITY_IDS, type Capability, generateSecret } from "../../api";
-import { admin, startLocalServer, type AdminClient, type LocalServer } from "../helpers/server";
+import { admin, useLocalServer, adminOf } from "../helpers/server";
 
-let srv: LocalServer;
-let api: AdminClient;
+const srv = useLocalServer();
+const api = adminOf(srv);
 let teams: Record<string, string>;
 let users: Record<string, string>;
 
 beforeAll(async () => {
-  srv = await startLocalServer();
-  api = admin(srv.url, srv.adminToken);
   teams = Object.fromEntries((await api.get("/v1/admin/teams")).body.data.map((x: any) => [x.name, x.id]));
   users = Object.fromEntries((await api.get("/v1/admin/users")).body.data.map((x: any) => [x.email, x.id]));
 });
-afterAll(() => srv.stop());
 
 const ID = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5";
 /** One representative endpoint per capability, with the status Writer documents for it. */

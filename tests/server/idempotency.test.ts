@@ -1,13 +1,7 @@
-import { admin, startLocalServer, type AdminClient, type LocalServer } from "../helpers/server";
+import { admin, useLocalServer, adminOf } from "../helpers/server";
 
-let srv: LocalServer;
-let api: AdminClient;
-
-beforeAll(async () => {
-  srv = await startLocalServer();
-  api = admin(srv.url, srv.adminToken);
-});
-afterAll(() => srv.stop());
+const srv = useLocalServer();
+const api = adminOf(srv);
 
 const agentCount = async () => (await api.get("/v1/admin/agents?limit=100")).body.data.length;
 

@@ -1,14 +1,8 @@
 import Writer, { PermissionDeniedError, AuthenticationError } from "writer-sdk";
-import { admin, startLocalServer, type AdminClient, type LocalServer } from "../helpers/server";
+import { admin, useLocalServer, adminOf } from "../helpers/server";
 
-let srv: LocalServer;
-let api: AdminClient;
-
-beforeAll(async () => {
-  srv = await startLocalServer();
-  api = admin(srv.url, srv.adminToken);
-});
-afterAll(() => srv.stop());
+const srv = useLocalServer();
+const api = adminOf(srv);
 
 describe("Writer's official TypeScript client against writer-local", () => {
   test("models.list() and chat.chat() parse; removing a capability makes the SDK throw 403", async () => {

@@ -66,7 +66,7 @@ test("404 and 422 are not retried and map to errors that say what to fix", async
   await expect(client().get("/v1/admin/agents/x")).rejects.toBeInstanceOf(NotFoundError);
   expect(seen).toHaveLength(1);
   handler = (_q, res) => json(res, 422, writerError(422, "owner is not a member of the team", "owner_id"));
-  const e = await client().post("/v1/admin/agents/a/keys", {}).catch((x) => x);
+  const e: any = await client().post("/v1/admin/agents/a/keys", {}).catch((x) => x);
   expect(e).toBeInstanceOf(UnprocessableEntityError);
   expect(e.message).toContain("field: owner_id");
   expect(e.message).toContain("must be a member of the team");
@@ -75,7 +75,7 @@ test("404 and 422 are not retried and map to errors that say what to fix", async
 test("a server that never answers ends in a connection error naming the URL, not the token", async () => {
   handler = () => undefined; // hang
   const c = new AdminClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, adminToken: "writer_admin_TOPSECRET", tokenSource: "t" }, { retries: 1, timeoutMs: 200, backoffMs: 5 });
-  const e = await c.get("/v1/admin/teams").catch((x) => x);
+  const e: any = await c.get("/v1/admin/teams").catch((x) => x);
   expect(e).toBeInstanceOf(APIConnectionError);
   expect(e.message).toContain("timed out");
   expect(e.message).not.toContain("TOPSECRET");
