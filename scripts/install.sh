@@ -6,11 +6,13 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 command -v node >/dev/null || { echo "install: error: Node.js 20+ is needed (apt-get install nodejs npm)" >&2; exit 1; }
+# npm ci only when the lockfile differs from the one node_modules was installed from.
 stamp="node_modules/.install-stamp"
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "install: npm ci" >&2
   npm ci --no-audit --no-fund >&2
-  touch "$stamp"
+  echo "$want" > "$stamp"
 fi
 echo "install: building TypeScript" >&2
 npx tsc -p tsconfig.json >&2

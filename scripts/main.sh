@@ -2,7 +2,8 @@
 # The README's main job: install (npm packages, build, Pulumi engine), start writer-local
 # unless one already answers, and `pulumi up` the quickstart (root Pulumi.yaml) into a local
 # file backend, then print the stack's outputs. writer-local keeps running afterwards so you can
-# use the key and run `pulumi destroy`; WRITER_MAIN_STOP=1 stops it at the end.
+# use the key; `npm run destroy` (this script with "destroy") removes what the quickstart made.
+# WRITER_MAIN_STOP=1 stops writer-local at the end.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -24,14 +25,24 @@ if ! curl -fsS "$WRITER_BASE_URL/healthz" >/dev/null 2>&1; then
   echo "main: started writer-local (pid $started) at $WRITER_BASE_URL, data in .writer-local/, log in .writer-local.log"
 fi
 
+# The quickstart's credentials: the local server's generated admin token, unless you set one.
+if [ -z "${WRITER_ADMIN_TOKEN:-}" ] && [ -f .writer-local/admin-token ]; then
+  WRITER_ADMIN_TOKEN="$(node dist/server/cli.js token --data-dir .writer-local)"
+  export WRITER_ADMIN_TOKEN
+fi
+
 pulumi stack select dev --create --non-interactive >/dev/null
-pulumi up --yes --non-interactive --skip-preview
-echo
-echo "Stack outputs (secrets hidden; add --show-secrets to see the key):"
-pulumi stack output
+if [ "${1:-up}" = "destroy" ]; then
+  pulumi destroy --yes --non-interactive --skip-preview
+else
+  pulumi up --yes --non-interactive --skip-preview
+  echo
+  echo "Stack outputs (secrets hidden; add --show-secrets to see the key):"
+  pulumi stack output
+fi
 
 if [ -n "$started" ]; then
   if [ -n "${WRITER_MAIN_STOP:-}" ]; then kill "$started"; else
-    echo "writer-local is still running (pid $started): 'pulumi destroy' removes what was made; 'kill $started' stops it."
+    echo "writer-local is still running (pid $started): 'npm run destroy' removes what was made; 'kill $started' stops it."
   fi
 fi
