@@ -39,6 +39,9 @@ else
   echo
   echo "Stack outputs (secrets hidden; add --show-secrets to see the key):"
   pulumi stack output
+  echo
+  echo "To run pulumi on this stack yourself (e.g. 'pulumi stack output supportKey --show-secrets'):"
+  echo "  export PATH=\"$bin:\$PATH\" PULUMI_BACKEND_URL=\"$PULUMI_BACKEND_URL\" PULUMI_CONFIG_PASSPHRASE=\"$PULUMI_CONFIG_PASSPHRASE\" WRITER_ADMIN_TOKEN=\"\$(npx writer-local token)\""
 fi
 
 if [ -n "$started" ]; then
