@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CreateKey, Key, UpdateKey } from "../api";
 import { ignoreNotFound, keys, orGone } from "./admin";
 import { client } from "./client";
-import { KeyInputs, UNKNOWN, validate } from "./inputs";
+import { KeyInputs, pastExpiry, UNKNOWN, validate } from "./inputs";
 import { keyOutputs, KeyOutputs, KeySettings } from "./outputs";
 import { verifySecret } from "./verify";
 import { warn } from "./warn";
@@ -74,6 +74,13 @@ function settings(news: Inputs, secret: string): KeySettings {
 export const apiKeyProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: Inputs, news: Inputs) {
     const { failures } = validate(KeyInputs, news);
+    const past = pastExpiry(olds, news);
+    if (past && past !== olds.expiresAt) {
+      failures.push({ property: "expiresAt", reason: `expiresAt: ${past} is in the past: choose a future time` });
+    } else if (past) {
+      // Already in state and now passed: the key has stopped working. Say so in every plan (lessons.md).
+      warn(`ApiKey "${news.name}" expired at ${past}: its secret no longer works; set a later expiresAt (an in-place update) or remove it`);
+    }
     // WRITER_CLOCK_SKEW_MS lets a test (or a dry run) ask "what would the plan be N days from now?".
     const now = Date.now() + (Number(process.env.WRITER_CLOCK_SKEW_MS) || 0);
     const anchor = news.rotationTriggers === UNKNOWN ? UNKNOWN : nextRotationAnchor(olds, news, now);

@@ -36,9 +36,14 @@ export const KeyInputs = z
   .superRefine((k, ctx) => {
     if (k.teamId && !k.ownerId)
       ctx.addIssue({ code: "custom", path: ["ownerId"], message: "is required when teamId is set: a team-scoped key needs a key owner who is a member of the team (use getUserOutput({ email }))" });
-    if (k.expiresAt && k.expiresAt !== UNKNOWN && Date.parse(k.expiresAt) <= Date.now())
-      ctx.addIssue({ code: "custom", path: ["expiresAt"], message: `${k.expiresAt} is in the past: choose a future time` });
   });
+
+/** A new or changed expiry must be in the future; one already in state that has since passed is not an input error. */
+export function pastExpiry(olds: Record<string, unknown>, news: Record<string, unknown>, now = Date.now()): string | undefined {
+  const e = news.expiresAt;
+  if (typeof e !== "string" || e === UNKNOWN || Number.isNaN(Date.parse(e)) || Date.parse(e) > now) return undefined;
+  return e;
+}
 export type KeyInputs = z.infer<typeof KeyInputs>;
 
 export const CapabilityInputs = z.object({ agentId: Id, capability: CapabilityId });

@@ -14,12 +14,14 @@ const StableId = z
 
 const DisplayName = z.string().trim().min(1, "must not be empty").max(255, "must be at most 255 characters");
 
-/** js-yaml reads an unquoted `2027-01-31T00:00:00Z` as a Date: take it back to ISO 8601. */
+/**
+ * js-yaml reads an unquoted `2027-01-31T00:00:00Z` as a Date: take it back to ISO 8601. Whether
+ * the time is in the past is the ApiKey's check to judge: a new past expiry is refused there, but
+ * one that has passed since it was applied only warns, so an expired key never blocks a stack.
+ */
 const Time = z.preprocess(
   (v) => (v instanceof Date && !isNaN(v.getTime()) ? v.toISOString() : v),
-  z.iso
-    .datetime({ offset: true, error: 'must be an ISO 8601 time such as "2027-01-31T00:00:00Z"' })
-    .refine((t) => Date.parse(t) > Date.now(), { message: "is in the past: choose a future time" }),
+  z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as "2027-01-31T00:00:00Z"' }),
 );
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/;

@@ -165,6 +165,35 @@ export const keyId = k.id; export const secret = k.secret;
   await p.destroy();
 });
 
+test("an expiry that passes after up shows in every plan without blocking it, and a later expiresAt revives the key in place", async () => {
+  const soon = new Date(Date.now() + 8000).toISOString();
+  const prog = (expires: string) => `
+const a = new writer.ApiAgent("agent", { capabilities: ["models"] });
+const k = new writer.ApiKey("key", { agentId: a.id, name: "short-lived", expiresAt: "${expires}" });
+export const keyId = k.id; export const secret = k.secret;
+`;
+  const p = await stack("expiry", prog(soon));
+  await p.up();
+  const o1 = await p.outputs(true);
+  expect((await plane(o1.secret).get("/v1/models")).status).toBe(200);
+  await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(soon) - Date.now()) + 500));
+  expect((await plane(o1.secret).get("/v1/models")).status).toBe(401);
+  const pv = await p.preview();
+  expect(pv.code).toBe(0);
+  expect(pv.stdout + pv.stderr).toContain('ApiKey "short-lived" expired at');
+  expect(planCounts(pv.stdout)).toEqual({});
+  // A new expiry in the past is still refused; a later one is an in-place update.
+  p.setProgram(HEADER + prog("2001-01-01T00:00:00Z"));
+  expect((await p.run(["preview"], { allowFail: true })).stdout).toMatch(/expiresAt: 2001-01-01T00:00:00Z is in the past/);
+  p.setProgram(HEADER + prog("2099-01-01T00:00:00Z"));
+  expect(planCounts((await p.preview()).stdout)).toEqual({ update: 1 });
+  await p.up();
+  const o2 = await p.outputs(true);
+  expect(o2.keyId).toBe(o1.keyId);
+  expect((await plane(o1.secret).get("/v1/models")).status).toBe(200);
+  await p.destroy();
+});
+
 test("refresh: out-of-band deletes leave state and come back on up; drift is read back and corrected; the secret is carried forward", async () => {
   const p = await stack("refresh", `
 const a = new writer.ApiAgent("agent", { name: "drifty", capabilities: ["models", "chat"] });

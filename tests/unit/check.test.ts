@@ -29,6 +29,14 @@ describe("check validates inputs before any API call", () => {
     const past = await apiKeyProvider.check!({}, { agentId: "a", name: "k", expiresAt: "2001-01-01T00:00:00Z" });
     expect(past.failures![0].reason).toContain("in the past");
   });
+  test("an expiry already in state that has since passed is not an error (the key is just expired), a new past one is", async () => {
+    const olds = { agentId: "a", name: "k", expiresAt: "2001-01-01T00:00:00Z", rotationAnchor: "2026-01-01T00:00:00.000Z" };
+    const kept = await apiKeyProvider.check!(olds, { agentId: "a", name: "k", expiresAt: "2001-01-01T00:00:00Z" });
+    expect(kept.failures).toEqual([]);
+    const changed = await apiKeyProvider.check!(olds, { agentId: "a", name: "k", expiresAt: "2002-01-01T00:00:00Z" });
+    expect(changed.failures![0]).toMatchObject({ property: "expiresAt" });
+    expect(changed.failures![0].reason).toContain("in the past");
+  });
   test("grace period over 7 days and non-positive cadence are refused", async () => {
     const r = await apiKeyProvider.check!({}, { agentId: "a", name: "k", gracePeriodSeconds: 10_000_000, rotateAfterDays: 0 });
     expect(r.failures!.map((f) => f.property).sort()).toEqual(["gracePeriodSeconds", "rotateAfterDays"]);
