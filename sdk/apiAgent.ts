@@ -43,6 +43,14 @@ export class ApiAgent extends pulumi.dynamic.Resource {
   /** The Production key's masked form, e.g. `writer_sk_…a1b2`. */
   declare public readonly defaultKeyMasked: pulumi.Output<string>;
 
+  /**
+   * Reads an existing agent into the program without managing it (`pulumi destroy` leaves it
+   * alone). Its `defaultKeySecret` is empty: Writer never shows a secret twice.
+   */
+  public static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ApiAgent {
+    return new ApiAgent(name, {}, { ...opts, id });
+  }
+
   constructor(name: string, args: ApiAgentArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
       provider,

@@ -56,6 +56,14 @@ export class ApiKey extends pulumi.dynamic.Resource {
   /** The time of the last rotation this program asked for (moves when a rotation is planned). */
   declare public readonly rotationAnchor: pulumi.Output<string>;
 
+  /**
+   * Reads an existing key of an agent into the program without managing it. Its `secret` is
+   * empty: Writer never shows a secret twice (use `adopt` to manage a key and keep its secret).
+   */
+  public static get(name: string, id: pulumi.Input<pulumi.ID>, state: { agentId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): ApiKey {
+    return new ApiKey(name, { agentId: state.agentId }, { ...opts, id });
+  }
+
   constructor(name: string, args: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
     if (!args || args.agentId === undefined) throw new Error(`ApiKey ${name}: missing required argument agentId`);
     super(

@@ -256,6 +256,24 @@ export const agentId = a.id; export const goodSecret = good.secret; export const
   expect((await api().get(`/v1/admin/agents/${agentId}`)).status).toBe(404);
 });
 
+test("ApiAgent.get and ApiKey.get read existing objects without managing them", async () => {
+  const made = (await api().post("/v1/admin/agents", { name: "looked-up", description: "made by hand", capabilities: ["chat"] })).body;
+  const key = (await api().post(`/v1/admin/agents/${made.id}/keys`, { name: "hand-key", scope: "all_teams" })).body;
+  const p = await stack("getters", `
+const a = writer.ApiAgent.get("existing", "${made.id}");
+const k = writer.ApiKey.get("existing-key", "${key.id}", { agentId: "${made.id}" });
+export const name = a.name; export const caps = a.capabilities; export const keyName = k.name; export const masked = k.masked; export const secret = k.secret;
+`);
+  await p.up();
+  const o = await p.outputs(true);
+  expect(o).toMatchObject({ name: "looked-up", caps: ["chat"], keyName: "hand-key", masked: key.masked, secret: "" });
+  await p.destroy();
+  // Read, not managed: destroy leaves both on the server.
+  expect((await api().get(`/v1/admin/agents/${made.id}`)).status).toBe(200);
+  expect((await api().get(`/v1/admin/agents/${made.id}/keys/${key.id}`)).status).toBe(200);
+  expect((await plane(key.secret).post("/v1/chat", { model: "palmyra-x5", messages: [{ role: "user", content: "hi" }] })).status).toBe(200);
+});
+
 test("AgentCapability owns single capabilities of an agent without a capabilities list; revokeDefaultKey revokes Production", async () => {
   const prog = (caps: string[]) => `
 const a = new writer.ApiAgent("agent", { revokeDefaultKey: true });
