@@ -82,14 +82,67 @@ const MIGRATIONS: string[] = [
 /** The user_version of a fully migrated database. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * One writer-local process owns a data dir: SQLite's exclusive locking mode holds the database
+ * lock for the life of the connection (the OS drops it if the process dies, so a SIGKILLed
+ * server restarts cleanly). Owning the file is what lets the data plane trust an in-process
+ * write counter (writeGeneration) instead of asking SQLite on every request.
+ */
+export class DataDirInUseError extends Error {}
+
 export function openDb(dataDir: string): DB {
-  const db = new Database(join(dataDir, "writer-local.db"));
-  db.pragma("journal_mode = WAL");
+  const file = join(dataDir, "writer-local.db");
+  const db = new Database(file);
+  db.pragma("locking_mode = EXCLUSIVE");
+  db.pragma("busy_timeout = 0");
+  try {
+    db.pragma("journal_mode = WAL");
+    // Take the lock now, so a second server fails at start, not at its first request.
+    db.exec("BEGIN IMMEDIATE; COMMIT;");
+  } catch (e) {
+    db.close();
+    if ((e as { code?: string }).code === "SQLITE_BUSY") {
+      throw new DataDirInUseError(`data dir ${dataDir} is in use by another writer-local process: stop it, or give this one its own --data-dir`);
+    }
+    throw e;
+  }
   db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
   db.pragma("synchronous = NORMAL");
+  countWrites(db);
   migrate(db);
   return db;
+}
+
+const generations = new WeakMap<DB, { n: number }>();
+
+/** How many writes this connection has made: it moves whenever anything in the store changes. */
+export function writeGeneration(db: DB): number {
+  return generations.get(db)?.n ?? 0;
+}
+
+/** Every statement that writes bumps the counter, whichever method runs it. */
+function countWrites(db: DB): void {
+  const gen = { n: 0 };
+  generations.set(db, gen);
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((sql: string) => {
+    const stmt = prepare(sql);
+    if (!stmt.reader) {
+      for (const m of ["run", "get", "all"] as const) {
+        const orig = (stmt[m] as (...a: unknown[]) => unknown).bind(stmt);
+        (stmt as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => {
+          gen.n++;
+          return orig(...args);
+        };
+      }
+    }
+    return stmt;
+  }) as DB["prepare"];
+  const exec = db.exec.bind(db);
+  db.exec = ((sql: string) => {
+    gen.n++;
+    return exec(sql);
+  }) as DB["exec"];
 }
 
 function migrate(db: DB): void {

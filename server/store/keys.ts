@@ -1,6 +1,6 @@
 import { hash, randomUUID } from "node:crypto";
 import type { DB } from "./db";
-import { iso, isoReq } from "./db";
+import { iso, isoReq, writeGeneration } from "./db";
 import type { Pager } from "./pagination";
 import { generateSecret, maskSecret, type Key, type KeyWithSecret, type PageQuery } from "../../api";
 import { hashSecret } from "../crypto";
@@ -40,6 +40,13 @@ export interface NewKey {
   name: string; scope: "all_teams" | "team"; team_id?: string | null; owner_id?: string | null; expires_at?: string | null;
 }
 
+/** A data-plane authentication: the key row (if any), the keyed hash it was found under, its agent's capabilities. */
+export interface AuthHit {
+  hash: string;
+  row: AuthRow | undefined;
+  capabilities: ReadonlySet<string>;
+}
+
 /** Bounds the data plane's memo of recent lookups (also of unknown hashes). */
 const AUTH_MEMO_MAX = 10_000;
 
@@ -61,9 +68,7 @@ export class Keys {
       FROM keys k JOIN agents a ON a.id = k.agent_id
       WHERE k.secret_hash = @h OR k.previous_secret_hash = @h`);
     this.touch = db.prepare("UPDATE keys SET last_used_at = ? WHERE id = ?");
-    this.generation = db.prepare("SELECT total_changes() || ':' || data_version FROM pragma_data_version").pluck();
   }
-  private generation;
 
   row(agentId: string, id: string): KeyRow | undefined {
     return this.byId.get(id, agentId) as KeyRow | undefined;
@@ -136,15 +141,14 @@ export class Keys {
 
   /**
    * The data plane's authentication: the key row for a presented secret, with the keyed hash it
-   * was found under. Memoised only while the database is provably unchanged: `data_version`
-   * moves when another connection commits and `total_changes()` when this one writes, so any
-   * admin change (revoke, disable, capability off, rotation), from this process or another on the
-   * same file, empties the memo before the very next request. The memo is keyed by an unkeyed
-   * SHA-256 of the secret (memory only), which spares the HMAC on repeat requests. Time-based
-   * rules (expiry, grace) are the caller's, on every request.
+   * was found under. Memoised only while the store is unchanged: this process owns the database
+   * (exclusive lock, see db.ts) and counts every write, so any admin change (revoke, disable,
+   * capability off, rotation) empties the memo before the very next request. The memo is keyed by
+   * an unkeyed SHA-256 of the secret (memory only), which spares the HMAC on repeat requests.
+   * Time-based rules (expiry, grace) are the caller's, on every request.
    */
-  authenticate(secret: string): { hash: string; row: AuthRow | undefined } {
-    const gen = this.generation.get() as string;
+  authenticate(secret: string): AuthHit {
+    const gen = writeGeneration(this.db);
     if (gen !== this.authGen || this.authMemo.size >= AUTH_MEMO_MAX) {
       this.authMemo.clear();
       this.authGen = gen;
@@ -153,13 +157,14 @@ export class Keys {
     let hit = this.authMemo.get(memoKey);
     if (!hit) {
       const keyed = this.secretHash(secret);
-      hit = { hash: keyed, row: this.lookupByHash(keyed) };
+      const row = this.lookupByHash(keyed);
+      hit = { hash: keyed, row, capabilities: new Set(row ? (JSON.parse(row.agent_capabilities) as string[]) : []) };
       this.authMemo.set(memoKey, hit);
     }
     return hit;
   }
-  private authMemo = new Map<string, { hash: string; row: AuthRow | undefined }>();
-  private authGen = "";
+  private authMemo = new Map<string, AuthHit>();
+  private authGen = -1;
 
   secretHash(secret: string): string {
     return hashSecret(this.pepper, secret);

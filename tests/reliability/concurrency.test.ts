@@ -1,10 +1,7 @@
-// Parallel creates, regenerates and revokes on ONE agent from several client processes, through two
-// writer-local processes sharing one data dir (one SQLite file): the store stays consistent and no
-// "database is locked" (or any 5xx) reaches a client.
+// Parallel creates, regenerates and revokes on ONE agent from several client processes against one
+// writer-local (which owns its data dir): the store stays consistent and no "database is locked"
+// (or any 5xx) reaches a client. A second server on the same data dir refuses to start.
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { admin, startLocalServer, type LocalServer } from "../helpers/server";
 
 jest.setTimeout(180_000);
@@ -48,25 +45,20 @@ const call = async (m, p, body, auth = token) => {
 `;
 
 let a: LocalServer;
-let b: LocalServer;
 beforeAll(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "writer-local-conc-"));
-  const adminToken = "concurrency-admin-token-0123456789abcdef";
-  a = await startLocalServer({ dataDir, adminToken });
-  b = await startLocalServer({ dataDir, adminToken });
+  a = await startLocalServer({ adminToken: "concurrency-admin-token-0123456789abcdef" });
 });
 afterAll(async () => {
   await a?.stop();
-  await b?.stop();
 });
 
-test(`${PROCS} processes x ${OPS} mixed ops on one agent via two servers on one SQLite file: consistent, no locked errors, no 5xx`, async () => {
+test(`${PROCS} processes x ${OPS} mixed ops on one agent on one server: consistent, no locked errors, no 5xx`, async () => {
   const api = admin(a.url, a.adminToken);
   const agent = (await api.post("/v1/admin/agents", { name: "shared", capabilities: ["models"] })).body;
   const runs = await Promise.all(
     Array.from({ length: PROCS }, (_, i) =>
       new Promise<any>((ok, fail) =>
-        execFile(process.execPath, ["-e", CLIENT, (i % 2 ? b : a).url, a.adminToken, agent.id, String(i + 1), String(OPS)], { maxBuffer: 1 << 24 }, (err, stdout) =>
+        execFile(process.execPath, ["-e", CLIENT, a.url, a.adminToken, agent.id, String(i + 1), String(OPS)], { maxBuffer: 1 << 24 }, (err, stdout) =>
           err ? fail(err) : ok(JSON.parse(stdout)),
         ),
       ),
@@ -88,12 +80,24 @@ test(`${PROCS} processes x ${OPS} mixed ops on one agent via two servers on one 
   const live = Object.assign({}, ...runs.map((r) => r.live)) as Record<string, string>;
   expect([...listed].sort()).toEqual([agent.default_key.id, ...Object.keys(live)].sort());
   expect((await api.get(`/v1/admin/agents/${agent.id}`)).body.key_count).toBe(listed.size);
-  // Every latest secret works, on either server; every revoked key and every replaced secret is refused.
-  for (const [i, s] of Object.values(live).entries()) expect((await admin((i % 2 ? a : b).url, s).get("/v1/models")).status).toBe(200);
+  // Every latest secret works; every revoked key and every replaced secret is refused.
+  for (const s of Object.values(live)) expect((await admin(a.url, s).get("/v1/models")).status).toBe(200);
   for (const r of runs) for (const k of r.revoked) expect((await admin(a.url, k.secret).get("/v1/models")).status).toBe(401);
-  for (const r of runs) for (const s of r.old) expect((await admin(b.url, s).get("/v1/models")).status).toBe(401);
-  // Neither server logged a lock error or an unhandled error.
-  expect(a.output() + b.output()).not.toMatch(/SQLITE_BUSY|database is locked|unhandled error/i);
+  for (const r of runs) for (const s of r.old) expect((await admin(a.url, s).get("/v1/models")).status).toBe(401);
+  // The server logged no lock error or an unhandled error.
+  expect(a.output()).not.toMatch(/SQLITE_BUSY|database is locked|unhandled error/i);
   const totals = runs.reduce((t, r) => { for (const [k, v] of Object.entries(r.statuses)) t[k] = (t[k] ?? 0) + (v as number); return t; }, {} as Record<string, number>);
   expect(Object.keys(totals).every((s) => Number(s) < 500)).toBe(true);
+});
+
+test("a second writer-local on the same data dir refuses to start, saying why; the first keeps serving", async () => {
+  const second = await startLocalServer({ dataDir: a.dataDir }).then(
+    async (s) => {
+      await s.stop();
+      return "started";
+    },
+    (e: Error) => e.message,
+  );
+  expect(second).toMatch(/data dir .* is in use by another writer-local process/);
+  expect((await admin(a.url, a.adminToken).get("/v1/admin/teams")).status).toBe(200);
 });

@@ -2,7 +2,7 @@
 // dir, and the engine (its whole process group) SIGKILLed. The next runs must converge with no
 // orphan and no lost rows.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +71,24 @@ test("writer-local SIGKILLed mid-up and restarted on the same data dir: the next
   await server.stop();
 });
 
+function removeEmptyAttrs(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const file = join(e.parentPath ?? (e as any).path, e.name);
+    if (e.isFile() && e.name.endsWith(".attrs") && statSync(file).size === 0) rmSync(file);
+  }
+}
+
+function killProcessesIn(dir: string): void {
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (cmd.includes("dynamic-provider") && realpathSync(`/proc/${pid}/cwd`) === realpathSync(dir)) process.kill(Number(pid), "SIGKILL");
+    } catch {
+      /* gone already, or not ours to read */
+    }
+  }
+}
+
 test("the engine SIGKILLed mid-up: after clearing the lock and pending creates, refresh + up converge; no orphan agents or keys", async () => {
   const server = await startLocalServer();
   const api = admin(server.url, server.adminToken);
@@ -83,6 +101,15 @@ test("the engine SIGKILLed mid-up: after clearing the lock and pending creates, 
   await waitFor(async () => (await api.get("/v1/admin/agents?limit=100")).body.data.length >= 8);
   process.kill(-child.pid!, "SIGKILL");
   await exited;
+  // The engine starts its plugins in process groups of their own: end the orphaned
+  // dynamic-provider process too (found by its command and its working directory, the
+  // program's), as a machine reboot or container stop would.
+  killProcessesIn(p.dir);
+  // The file backend keeps each blob's metadata in a `.attrs` file beside it, not written
+  // atomically: a SIGKILL mid-write can leave it empty, and `pulumi` then fails with "failed to
+  // load checkpoint: EOF". The checkpoint itself is intact; an empty `.attrs` carries nothing, so
+  // removing it is the recovery (what a user of a file backend would do after a crash).
+  removeEmptyAttrs(join(p.backend, ".pulumi"));
 
   // The file backend's lock outlives a SIGKILLed engine; `pulumi cancel` is for the Cloud backend.
   const locks = join(p.backend, ".pulumi", "locks");

@@ -44,7 +44,9 @@ describe("restart on the same data dir", () => {
     expect((await admin(srv.url, k.secret).get("/v1/models")).status).toBe(200); // within grace
     expect((await admin(srv.url, gone.secret).get("/v1/models")).status).toBe(401);
     expect((await api.get(`/v1/admin/agents/${a.id}/keys/${gone.id}`)).status).toBe(404);
-    // The revoked key is still in the store, as an audit row.
+    // The revoked key is still in the store, as an audit row. writer-local holds its database
+    // exclusively, so the file is read with the server stopped, then the server comes back.
+    expect(await srv.stop()).toBe(0);
     const db = new Database(join(srv.dataDir, "writer-local.db"), { readonly: true });
     try {
       const row = db.prepare("SELECT name, revoked_at FROM keys WHERE id = ?").get(gone.id) as { name: string; revoked_at: number };
@@ -54,6 +56,8 @@ describe("restart on the same data dir", () => {
     } finally {
       db.close();
     }
+    await srv.restart();
+    api = admin(srv.url, token);
     const replay = await api.post("/v1/admin/teams", { name: "Durable team" }, { "idempotency-key": "restart-1" });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.body).toEqual(replayFirst.body);
