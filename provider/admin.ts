@@ -9,22 +9,21 @@ const keyPath = (agentId: string, keyId: string) => `${agentPath(agentId)}/keys/
 
 export const agents = {
   create: (c: AdminClient, body: CreateAgent, creationKey?: string) =>
-    createOnce<AgentWithDefaultKey>(c, "/v1/admin/agents", body, creationKey, async (a) => (await orGone(c.get(agentPath(a.id)))) !== undefined),
+    createOnce<AgentWithDefaultKey>(c, "/v1/admin/agents", body, creationKey, (a) => exists(c, agentPath(a.id))),
   get: (c: AdminClient, id: string) => c.get<Agent>(agentPath(id)),
   update: (c: AdminClient, id: string, body: UpdateAgent) => c.patch<Agent>(agentPath(id), body),
   delete: (c: AdminClient, id: string) => c.delete(agentPath(id)),
   enable: (c: AdminClient, id: string, cap: string) => c.put<Agent>(`${agentPath(id)}/capabilities/${seg(cap)}`),
   disable: (c: AdminClient, id: string, cap: string) => c.delete(`${agentPath(id)}/capabilities/${seg(cap)}`),
-  list: (c: AdminClient) => c.list<Agent>("/v1/admin/agents"),
 };
 
 export const keys = {
   create: (c: AdminClient, agentId: string, body: CreateKey, creationKey?: string) =>
-    createOnce<KeyWithSecret>(c, `${agentPath(agentId)}/keys`, body, creationKey, async (k) => (await orGone(c.get(keyPath(agentId, k.id)))) !== undefined),
+    createOnce<KeyWithSecret>(c, `${agentPath(agentId)}/keys`, body, creationKey, (k) => exists(c, keyPath(agentId, k.id))),
   get: (c: AdminClient, agentId: string, keyId: string) => c.get<Key>(keyPath(agentId, keyId)),
   update: (c: AdminClient, agentId: string, keyId: string, body: UpdateKey) => c.patch<Key>(keyPath(agentId, keyId), body),
-  regenerate: (c: AdminClient, agentId: string, keyId: string, grace: number, idem?: string) =>
-    c.post<KeyWithSecret>(`${keyPath(agentId, keyId)}/regenerate`, { grace_period_seconds: grace }, idem),
+  regenerate: (c: AdminClient, agentId: string, keyId: string, grace: number) =>
+    c.post<KeyWithSecret>(`${keyPath(agentId, keyId)}/regenerate`, { grace_period_seconds: grace }),
   revoke: (c: AdminClient, agentId: string, keyId: string) => c.delete(keyPath(agentId, keyId)),
   list: (c: AdminClient, agentId: string) => c.list<Key>(`${agentPath(agentId)}/keys`),
 };
@@ -44,6 +43,11 @@ export async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
   }
+}
+
+/** Whether the object at path still exists (a replayed create may name one deleted since). */
+async function exists(c: AdminClient, path: string): Promise<boolean> {
+  return (await orGone(c.get(path))) !== undefined;
 }
 
 /** For read: a clear 404 is "gone" (undefined); anything else fails loudly (lessons.md). */

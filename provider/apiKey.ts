@@ -74,7 +74,7 @@ function settings(news: Inputs, secret: string): KeySettings {
 export const apiKeyProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: Inputs, news: Inputs) {
     const { failures } = validate(KeyInputs, news);
-    const past = pastExpiry(olds, news);
+    const past = pastExpiry(news);
     if (past && past !== olds.expiresAt) {
       failures.push({ property: "expiresAt", reason: `expiresAt: ${past} is in the past: choose a future time` });
     } else if (past) {

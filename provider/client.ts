@@ -46,7 +46,7 @@ export class AdminClient {
       baseURL: config.baseUrl,
       timeout: opts.timeoutMs ?? Number(process.env.WRITER_TIMEOUT_MS ?? 30000),
       headers: { Authorization: `Bearer ${config.adminToken}`, "User-Agent": "pulumi-writer" },
-      // A header-less error object must not carry the token into logs or messages.
+      // Timeouts surface as ETIMEDOUT, so toWriterError can tell them from other failures.
       transitional: { clarifyTimeoutError: true },
     });
     axiosRetry(this.http, {

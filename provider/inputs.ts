@@ -39,7 +39,7 @@ export const KeyInputs = z
   });
 
 /** A new or changed expiry must be in the future; one already in state that has since passed is not an input error. */
-export function pastExpiry(olds: Record<string, unknown>, news: Record<string, unknown>, now = Date.now()): string | undefined {
+export function pastExpiry(news: Record<string, unknown>, now = Date.now()): string | undefined {
   const e = news.expiresAt;
   if (typeof e !== "string" || e === UNKNOWN || Number.isNaN(Date.parse(e)) || Date.parse(e) > now) return undefined;
   return e;

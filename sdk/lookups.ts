@@ -22,7 +22,7 @@ export type GetUserArgs = { email: string; id?: never } | { id: string; email?: 
 
 function impl() {
   const p = require("../provider") as typeof import("../provider");
-  p.configure({ get: (k: string) => getConfig(k) });
+  p.setStackConfig({ get: (k: string) => getConfig(k) });
   return p;
 }
 

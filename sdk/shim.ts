@@ -7,9 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
  * Nothing else is captured but the type name.
  */
 export function shim(type: string): pulumi.dynamic.ResourceProvider {
-  const load = () => require("pulumi-writer/provider").providerFor(type);
+  const load = () => require(`pulumi-writer/dynamic/${type}`);
   return {
-    configure: async (req) => require("pulumi-writer/provider").configure(req.config),
+    configure: (req) => load().configure(req),
     check: (olds, news) => load().check(olds, news),
     diff: (id, olds, news) => load().diff(id, olds, news),
     create: (inputs) => load().create(inputs),

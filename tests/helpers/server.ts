@@ -119,6 +119,17 @@ export function adminOf(server: LocalServer): AdminClient {
   return new Proxy({} as AdminClient, { get: (_t, key) => (admin(server.url, server.adminToken) as any)[key] });
 }
 
+/** The seeded directory by name: team name -> id, user email -> id, and the users themselves. */
+export async function directoryOf(api: AdminClient): Promise<{ teams: Record<string, string>; userIds: Record<string, string>; users: Record<string, any> }> {
+  const teams = (await api.get("/v1/admin/teams?limit=100")).body.data as { id: string; name: string }[];
+  const users = (await api.get("/v1/admin/users?limit=100")).body.data as { id: string; email: string }[];
+  return {
+    teams: Object.fromEntries(teams.map((t) => [t.name, t.id])),
+    userIds: Object.fromEntries(users.map((u) => [u.email, u.id])),
+    users: Object.fromEntries(users.map((u) => [u.email, u])),
+  };
+}
+
 export interface Answer<T = any> {
   status: number;
   headers: Headers;

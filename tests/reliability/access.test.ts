@@ -1,7 +1,7 @@
 // Access decisions under load: while other requests with the same key are in flight, an admin
 // change (revoke, disable, expiry, end of grace) holds from the very next data-plane request.
 import { ErrorBody } from "../../api";
-import { admin, useLocalServer, adminOf } from "../helpers/server";
+import { admin, useLocalServer, adminOf, directoryOf } from "../helpers/server";
 
 const srv = useLocalServer();
 const api = adminOf(srv);
@@ -9,8 +9,7 @@ let teams: Record<string, string>;
 let users: Record<string, any>;
 
 beforeAll(async () => {
-  teams = Object.fromEntries((await api.get("/v1/admin/teams")).body.data.map((x: any) => [x.name, x.id]));
-  users = Object.fromEntries((await api.get("/v1/admin/users")).body.data.map((x: any) => [x.email, x]));
+  ({ teams, users } = await directoryOf(api));
 });
 
 const models = (secret: string, headers?: Record<string, string>) => admin(srv.url, secret).get("/v1/models", headers);

@@ -1,5 +1,5 @@
 import { ErrorBody, KeySchema, KeyWithSecretSchema, AgentWithDefaultKeySchema, TeamSchema, UserSchema, AgentSchema, CAPABILITY_IDS } from "../../api";
-import { admin, useLocalServer, adminOf } from "../helpers/server";
+import { admin, useLocalServer, adminOf, directoryOf } from "../helpers/server";
 
 const srv = useLocalServer();
 const api = adminOf(srv);
@@ -7,10 +7,7 @@ let teams: Record<string, string>;
 let users: Record<string, string>;
 
 beforeAll(async () => {
-  const t = await api.get("/v1/admin/teams");
-  teams = Object.fromEntries(t.body.data.map((x: any) => [x.name, x.id]));
-  const u = await api.get("/v1/admin/users?limit=100");
-  users = Object.fromEntries(u.body.data.map((x: any) => [x.email, x.id]));
+  ({ teams, userIds: users } = await directoryOf(api));
 });
 
 const err = (r: { status: number; body: any }, status: number, field?: string) => {

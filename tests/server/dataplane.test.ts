@@ -1,5 +1,5 @@
 import { CAPABILITY_IDS, type Capability, generateSecret } from "../../api";
-import { admin, useLocalServer, adminOf } from "../helpers/server";
+import { admin, useLocalServer, adminOf, directoryOf } from "../helpers/server";
 
 const srv = useLocalServer();
 const api = adminOf(srv);
@@ -7,8 +7,7 @@ let teams: Record<string, string>;
 let users: Record<string, string>;
 
 beforeAll(async () => {
-  teams = Object.fromEntries((await api.get("/v1/admin/teams")).body.data.map((x: any) => [x.name, x.id]));
-  users = Object.fromEntries((await api.get("/v1/admin/users")).body.data.map((x: any) => [x.email, x.id]));
+  ({ teams, userIds: users } = await directoryOf(api));
 });
 
 const ID = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5";
