@@ -1,5 +1,6 @@
-// Three projects: fast unit tests, integration tests through the real engine and the real
-// server process, and the reliability suite (faults, kills, fuzzing, secret scans).
+// Projects: fast unit tests, server tests (in-process with app.inject, or the real process),
+// integration tests through the real engine and the real server process, the reliability suite
+// (faults, kills, fuzzing, secret scans), and packaging (npm pack, installed into a fresh project).
 const common = {
   preset: "ts-jest",
   testEnvironment: "node",
@@ -7,10 +8,12 @@ const common = {
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json" }] },
 };
 module.exports = {
+  globalSetup: "<rootDir>/tests/setup/build.js",
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
     { ...common, displayName: "server", testMatch: ["<rootDir>/tests/server/**/*.test.ts"] },
     { ...common, displayName: "integration", testMatch: ["<rootDir>/tests/integration/**/*.test.ts"] },
     { ...common, displayName: "reliability", testMatch: ["<rootDir>/tests/reliability/**/*.test.ts"] },
+    { ...common, displayName: "packaging", testMatch: ["<rootDir>/tests/packaging/**/*.test.ts"] },
   ],
 };

@@ -1,6 +1,7 @@
 import { z } from "zod/v4";
 import { CapabilityId } from "./capabilities";
-import { Description, Name, Timestamp, Uuid } from "./common";
+import { IdParam, Timestamp, Uuid } from "./common";
+import { CapabilitySet, Description, Name } from "./fields";
 import { KeyWithSecretSchema } from "./keys";
 
 export const AgentSchema = z.object({
@@ -17,8 +18,6 @@ export type Agent = z.infer<typeof AgentSchema>;
 export const AgentWithDefaultKeySchema = AgentSchema.extend({ default_key: KeyWithSecretSchema });
 export type AgentWithDefaultKey = z.infer<typeof AgentWithDefaultKeySchema>;
 
-const CapabilitySet = z.array(CapabilityId).max(64);
-
 export const CreateAgentSchema = z.strictObject({
   name: Name,
   description: Description.optional(),
@@ -33,6 +32,5 @@ export const UpdateAgentSchema = z.strictObject({
 });
 export type UpdateAgent = z.infer<typeof UpdateAgentSchema>;
 
-export const AgentIdParams = z.strictObject({ id: Uuid });
-export const AgentCapabilityParams = z.strictObject({ id: Uuid, capability: CapabilityId });
-export const KeyParams = z.strictObject({ id: Uuid, key_id: Uuid });
+export const AgentIdParams = z.strictObject({ id: IdParam });
+export const AgentCapabilityParams = z.strictObject({ id: IdParam, capability: CapabilityId });

@@ -1,12 +1,11 @@
 import { z } from "zod/v4";
 
-/** Writer's ids are UUIDs with no prefix. */
+/** Writer's ids are UUIDs with no prefix, returned in lower case. */
 export const Uuid = z.uuid();
+/** An id as a client sends it: any case, read as lower case (what the server stores). */
+export const IdParam = z.uuid("must be a UUID").transform((s) => s.toLowerCase());
 /** ISO 8601 UTC timestamps, as Writer returns them. */
 export const Timestamp = z.iso.datetime({ offset: true });
-
-export const Name = z.string().trim().min(1, "must not be empty").max(255, "must be at most 255 characters");
-export const Description = z.string().max(1024, "must be at most 1024 characters");
 
 /** Writer's error body; `extras.field` names the offending field. */
 export const ErrorDetail = z.object({
@@ -28,13 +27,16 @@ export const ERRORS = {
   403: { tpe: "Forbidden", key: "fail.forbidden.insufficientAccessRights" },
   404: { tpe: "NotFound", key: "fail.notFound.resource" },
   405: { tpe: "MethodNotAllowed", key: "fail.methodNotAllowed" },
+  408: { tpe: "RequestTimeout", key: "fail.requestTimeout" },
   409: { tpe: "Conflict", key: "fail.conflict.resource" },
   413: { tpe: "PayloadTooLarge", key: "fail.payloadTooLarge" },
   415: { tpe: "UnsupportedMediaType", key: "fail.unsupportedMediaType" },
   422: { tpe: "UnprocessableEntity", key: "fail.unprocessableEntity.invalidParameters" },
   429: { tpe: "TooManyRequests", key: "fail.tooManyRequests.quotaExceeded" },
   500: { tpe: "InternalServerError", key: "fail.internalServerError.generic" },
+  502: { tpe: "BadGateway", key: "fail.badGateway.upstream" },
   503: { tpe: "ServiceUnavailable", key: "fail.serviceUnavailable.temporary" },
+  504: { tpe: "GatewayTimeout", key: "fail.gatewayTimeout.upstream" },
 } as const;
 export type ErrorStatus = keyof typeof ERRORS;
 
@@ -62,8 +64,8 @@ export function errorBody(
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   order: z.enum(["asc", "desc"]).default("desc"),
-  after: Uuid.optional(),
-  before: Uuid.optional(),
+  after: IdParam.optional(),
+  before: IdParam.optional(),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
 
@@ -80,14 +82,4 @@ export interface PageOf<T> {
   has_more: boolean;
   first_id: string | null;
   last_id: string | null;
-}
-
-/** A compact, human-readable rendering of a zod error: "field: message; field: message". */
-export function describeIssues(err: z.ZodError, prefix = ""): { field: string; message: string }[] {
-  return err.issues.map((i) => {
-    const path = [prefix, ...i.path.map(String)].filter(Boolean).join(".");
-    let message = i.message;
-    if (i.code === "unrecognized_keys") message = `unknown field(s) ${i.keys.join(", ")}: remove them`;
-    return { field: path || "(body)", message };
-  });
 }

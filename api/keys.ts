@@ -1,9 +1,9 @@
 import { z } from "zod/v4";
-import { Name, Timestamp, Uuid } from "./common";
+import { IdParam, Timestamp, Uuid } from "./common";
+import { GracePeriodSeconds, Name, UtcTime } from "./fields";
 
 export const KeyScope = z.enum(["all_teams", "team"], { error: 'must be "all_teams" or "team"' });
 export const KeyStatus = z.enum(["active", "disabled"], { error: 'must be "active" or "disabled"' });
-export const MAX_GRACE_PERIOD_SECONDS = 604800;
 
 export const KeySchema = z.object({
   id: Uuid,
@@ -30,9 +30,9 @@ export const CreateKeySchema = z
   .strictObject({
     name: Name,
     scope: KeyScope.default("all_teams"),
-    team_id: Uuid.nullable().optional(),
-    owner_id: Uuid.nullable().optional(),
-    expires_at: Timestamp.nullable().optional(),
+    team_id: IdParam.nullable().optional(),
+    owner_id: IdParam.nullable().optional(),
+    expires_at: UtcTime.nullable().optional(),
   })
   .superRefine((k, ctx) => {
     if (k.scope === "team") {
@@ -42,22 +42,17 @@ export const CreateKeySchema = z
       ctx.addIssue({ code: "custom", path: ["team_id"], message: 'must be omitted when scope is "all_teams"; set scope to "team" to scope the key' });
     }
   });
-export type CreateKey = z.infer<typeof CreateKeySchema>;
+export type CreateKey = z.input<typeof CreateKeySchema>;
 
 export const UpdateKeySchema = z.strictObject({
   name: Name.optional(),
-  owner_id: Uuid.nullable().optional(),
+  owner_id: IdParam.nullable().optional(),
   status: KeyStatus.optional(),
-  expires_at: Timestamp.nullable().optional(),
+  expires_at: UtcTime.nullable().optional(),
 });
-export type UpdateKey = z.infer<typeof UpdateKeySchema>;
+export type UpdateKey = z.input<typeof UpdateKeySchema>;
 
-export const RegenerateKeySchema = z.strictObject({
-  grace_period_seconds: z
-    .number()
-    .int("must be a whole number of seconds")
-    .min(0)
-    .max(MAX_GRACE_PERIOD_SECONDS, `must be at most ${MAX_GRACE_PERIOD_SECONDS} (7 days)`)
-    .optional(),
-});
+export const RegenerateKeySchema = z.strictObject({ grace_period_seconds: GracePeriodSeconds.optional() });
 export type RegenerateKey = z.infer<typeof RegenerateKeySchema>;
+
+export const KeyParams = z.strictObject({ id: IdParam, key_id: IdParam });

@@ -1,12 +1,12 @@
 import { crc32 } from "node:zlib";
 import { randomBytes } from "node:crypto";
+import { SECRET_PREFIX } from "./constants";
 
 /**
  * API key secrets: `writer_sk_` + 43 base64url chars (256 random bits) + `_` + 8 hex chars of
  * CRC32 over what precedes. The prefix lets secret scanners find leaked keys; the checksum
  * lets the server (and scanners) reject a malformed key without a database lookup.
  */
-export const SECRET_PREFIX = "writer_sk_";
 const BODY_LEN = 43;
 export const SECRET_PATTERN = /^writer_sk_[A-Za-z0-9_-]{43}_[0-9a-f]{8}$/;
 

@@ -1,5 +1,6 @@
 import { z } from "zod/v4";
-import { Name, Timestamp, Uuid } from "./common";
+import { IdParam, PageQuery, Timestamp, Uuid } from "./common";
+import { Email, Name } from "./fields";
 
 export const UserSchema = z.object({
   id: Uuid,
@@ -11,10 +12,12 @@ export const UserSchema = z.object({
 export type User = z.infer<typeof UserSchema>;
 
 export const CreateUserSchema = z.strictObject({
-  email: z.email("must be an email address").max(320),
+  email: Email,
   name: Name,
-  team_ids: z.array(Uuid).max(100).default([]),
+  team_ids: z.array(IdParam).max(100).default([]),
 });
 export type CreateUser = z.infer<typeof CreateUserSchema>;
 
-export const UserListQuery = z.strictObject({ email: z.string().max(320).optional() });
+/** Emails match case-insensitively (the filter and uniqueness alike). */
+export const UserPageQuery = PageQuery.extend({ email: z.string().max(320).optional() });
+export const UserIdParams = z.strictObject({ id: IdParam });

@@ -1,39 +1,57 @@
-// Thin, typed calls over the admin API: one line each over the client.
-import type { Agent, AgentWithDefaultKey, CapabilityInfo, CreateAgent, CreateKey, Key, KeyWithSecret, Team, UpdateAgent, UpdateKey, User } from "../api";
+// The admin API as the provider calls it: every call is named by its route in the contract
+// (api/routes.ts), so its path, body and answer types come from one table.
+import type { z } from "zod/v4";
+import { ADMIN_ROUTES, type AdminRouteId, type AdminRoutes } from "../api";
 import { AdminClient, seg } from "./client";
-import { createOnce } from "./createOnce";
+import { createOnce } from "./createKeys";
 import { NotFoundError } from "./errors";
 
-const agentPath = (id: string) => `/v1/admin/agents/${seg(id)}`;
-const keyPath = (agentId: string, keyId: string) => `${agentPath(agentId)}/keys/${seg(keyId)}`;
+type Route<K extends AdminRouteId> = AdminRoutes[K];
+export type Params<K extends AdminRouteId> = Route<K> extends { params: infer P extends z.ZodType } ? z.input<P> : Record<string, never>;
+export type Body<K extends AdminRouteId> = Route<K> extends { body: infer B extends z.ZodType } ? z.input<B> : undefined;
+export type Answer<K extends AdminRouteId> = Route<K> extends { response: infer S extends z.ZodType } ? z.output<S> : void;
+
+/** The route's path with its parameters filled in (each one segment, encoded). */
+export function pathOf<K extends AdminRouteId>(id: K, params: Params<K>): string {
+  return ADMIN_ROUTES[id].path.replace(/\{(\w+)\}/g, (_m, p: string) => seg(String((params as Record<string, unknown>)[p])));
+}
+
+/** One admin call by route id. */
+export function call<K extends AdminRouteId>(c: AdminClient, id: K, params: Params<K>, body?: Body<K>, query?: Record<string, unknown>): Promise<Answer<K>> {
+  const r = ADMIN_ROUTES[id];
+  return c.request<Answer<K>>(r.method.toLowerCase(), pathOf(id, params), body, query ? { params: query } : {});
+}
+
+type Ids = { creationKey?: string; creationNonce?: string };
+const none = {} as Record<string, never>;
 
 export const agents = {
-  create: (c: AdminClient, body: CreateAgent, creationKey?: string) =>
-    createOnce<AgentWithDefaultKey>(c, "/v1/admin/agents", body, creationKey, (a) => exists(c, agentPath(a.id))),
-  get: (c: AdminClient, id: string) => c.get<Agent>(agentPath(id)),
-  update: (c: AdminClient, id: string, body: UpdateAgent) => c.patch<Agent>(agentPath(id), body),
-  delete: (c: AdminClient, id: string) => c.delete(agentPath(id)),
-  enable: (c: AdminClient, id: string, cap: string) => c.put<Agent>(`${agentPath(id)}/capabilities/${seg(cap)}`),
-  disable: (c: AdminClient, id: string, cap: string) => c.delete(`${agentPath(id)}/capabilities/${seg(cap)}`),
+  create: (c: AdminClient, body: Body<"createAgent">, ids: Ids) =>
+    createOnce<Answer<"createAgent">>(c, pathOf("createAgent", none), body, ids, (a) => exists(c, pathOf("getAgent", { id: a.id }))),
+  get: (c: AdminClient, id: string) => call(c, "getAgent", { id }),
+  update: (c: AdminClient, id: string, body: Body<"updateAgent">) => call(c, "updateAgent", { id }, body),
+  delete: (c: AdminClient, id: string) => call(c, "deleteAgent", { id }),
+  enable: (c: AdminClient, id: string, capability: string) => call(c, "enableCapability", { id, capability: capability as never }),
+  disable: (c: AdminClient, id: string, capability: string) => call(c, "disableCapability", { id, capability: capability as never }),
 };
 
 export const keys = {
-  create: (c: AdminClient, agentId: string, body: CreateKey, creationKey?: string) =>
-    createOnce<KeyWithSecret>(c, `${agentPath(agentId)}/keys`, body, creationKey, (k) => exists(c, keyPath(agentId, k.id))),
-  get: (c: AdminClient, agentId: string, keyId: string) => c.get<Key>(keyPath(agentId, keyId)),
-  update: (c: AdminClient, agentId: string, keyId: string, body: UpdateKey) => c.patch<Key>(keyPath(agentId, keyId), body),
+  create: (c: AdminClient, agentId: string, body: Body<"createKey">, ids: Ids) =>
+    createOnce<Answer<"createKey">>(c, pathOf("createKey", { id: agentId }), body, ids, (k) => exists(c, pathOf("getKey", { id: agentId, key_id: k.id }))),
+  get: (c: AdminClient, agentId: string, keyId: string) => call(c, "getKey", { id: agentId, key_id: keyId }),
+  update: (c: AdminClient, agentId: string, keyId: string, body: Body<"updateKey">) => call(c, "updateKey", { id: agentId, key_id: keyId }, body),
   regenerate: (c: AdminClient, agentId: string, keyId: string, grace: number) =>
-    c.post<KeyWithSecret>(`${keyPath(agentId, keyId)}/regenerate`, { grace_period_seconds: grace }),
-  revoke: (c: AdminClient, agentId: string, keyId: string) => c.delete(keyPath(agentId, keyId)),
-  list: (c: AdminClient, agentId: string) => c.list<Key>(`${agentPath(agentId)}/keys`),
+    call(c, "regenerateKey", { id: agentId, key_id: keyId }, { grace_period_seconds: grace }),
+  revoke: (c: AdminClient, agentId: string, keyId: string) => call(c, "revokeKey", { id: agentId, key_id: keyId }),
+  list: (c: AdminClient, agentId: string) => c.list<Answer<"listKeys">["data"][number]>(pathOf("listKeys", { id: agentId })),
 };
 
 export const directory = {
-  capabilities: (c: AdminClient) => c.get<{ data: CapabilityInfo[] }>("/v1/admin/capabilities"),
-  team: (c: AdminClient, id: string) => c.get<Team>(`/v1/admin/teams/${seg(id)}`),
-  teams: (c: AdminClient) => c.list<Team>("/v1/admin/teams"),
-  user: (c: AdminClient, id: string) => c.get<User>(`/v1/admin/users/${seg(id)}`),
-  usersByEmail: (c: AdminClient, email: string) => c.list<User>("/v1/admin/users", { email }),
+  capabilities: (c: AdminClient) => call(c, "listCapabilities", none),
+  team: (c: AdminClient, id: string) => call(c, "getTeam", { id }),
+  teams: (c: AdminClient) => c.list<Answer<"listTeams">["data"][number]>(pathOf("listTeams", none)),
+  user: (c: AdminClient, id: string) => call(c, "getUser", { id }),
+  usersByEmail: (c: AdminClient, email: string) => c.list<Answer<"listUsers">["data"][number]>(pathOf("listUsers", none), { email }),
 };
 
 /** Runs a call whose 404 means "already gone" (delete, revoke, disable): idempotent teardown. */

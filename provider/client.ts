@@ -2,18 +2,9 @@ import { randomUUID } from "node:crypto";
 import axios, { AxiosError, AxiosInstance, AxiosRequestConfig } from "axios";
 import axiosRetry, { exponentialDelay } from "axios-retry";
 import pLimit from "p-limit";
-import type { PageOf } from "../api";
-import { resolveConfig, WriterConfig } from "./config";
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER, type PageOf } from "../api";
+import { resolveConfig, type ClientSettings, type WriterConfig } from "./config";
 import { toWriterError } from "./errors";
-
-export interface ClientOptions {
-  /** Retries after the first attempt. */
-  retries?: number;
-  /** Per-request timeout in ms. */
-  timeoutMs?: number;
-  /** Base of the exponential backoff in ms. */
-  backoffMs?: number;
-}
 
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -28,9 +19,10 @@ export function isRetryable(err: AxiosError): boolean {
   return RETRY_STATUSES.has(s);
 }
 
-// One limit for the whole provider process: the engine runs up to 4 x cores resource operations at
-// once, and bursts of key creates are what rate limits punish (lessons.md).
-const limit = pLimit(Math.max(1, Number(process.env.WRITER_MAX_CONCURRENCY) || 8));
+// One limit per provider process (per concurrency setting): the engine runs up to 4 x cores
+// resource operations at once, and bursts of key creates are what rate limits punish (lessons.md).
+const limits = new Map<number, ReturnType<typeof pLimit>>();
+const limitOf = (n: number) => limits.get(n) ?? limits.set(n, pLimit(n)).get(n)!;
 
 /**
  * The one place that owns transport: auth, timeouts, retries with backoff and jitter honouring
@@ -39,20 +31,22 @@ const limit = pLimit(Math.max(1, Number(process.env.WRITER_MAX_CONCURRENCY) || 8
  */
 export class AdminClient {
   private readonly http: AxiosInstance;
+  private readonly limit: ReturnType<typeof pLimit>;
 
-  constructor(readonly config: WriterConfig, opts: ClientOptions = {}) {
-    const backoff = opts.backoffMs ?? Number(process.env.WRITER_RETRY_BACKOFF_MS ?? 200);
+  constructor(readonly config: Pick<WriterConfig, "baseUrl" | "adminToken"> & { client?: Partial<ClientSettings> }) {
+    const s = { timeoutMs: 30000, retries: 8, backoffMs: 200, maxConcurrency: 8, ...config.client };
+    this.limit = limitOf(s.maxConcurrency);
     this.http = axios.create({
       baseURL: config.baseUrl,
-      timeout: opts.timeoutMs ?? Number(process.env.WRITER_TIMEOUT_MS ?? 30000),
+      timeout: s.timeoutMs,
       headers: { Authorization: `Bearer ${config.adminToken}`, "User-Agent": "pulumi-writer" },
       // Timeouts surface as ETIMEDOUT, so toWriterError can tell them from other failures.
       transitional: { clarifyTimeoutError: true },
     });
     axiosRetry(this.http, {
-      retries: opts.retries ?? Number(process.env.WRITER_RETRIES ?? 8),
+      retries: s.retries,
       retryCondition: isRetryable,
-      retryDelay: (n, err) => Math.min(exponentialDelay(n, err, backoff), 30000),
+      retryDelay: (n, err) => Math.min(exponentialDelay(n, err, s.backoffMs), 30000),
       shouldResetTimeout: true,
     });
   }
@@ -62,15 +56,15 @@ export class AdminClient {
   }
 
   /** Like request, also telling whether the server replayed an earlier answer to the same Idempotency-Key. */
-  async requestWithMeta<T>(method: string, path: string, body?: unknown, cfg: AxiosRequestConfig = {}): Promise<{ data: T; replayed: boolean }> {
+  async requestWithMeta<T>(method: string, path: string, body?: unknown, cfg: AxiosRequestConfig = {}): Promise<{ data: T; replayed: boolean; status: number }> {
     const headers: Record<string, string | false> = { ...(cfg.headers as Record<string, string>) };
-    if (method === "post") headers["Idempotency-Key"] ??= randomUUID();
+    if (method === "post") headers[IDEMPOTENCY_HEADER] ??= randomUUID();
     // A bodiless PUT/DELETE must not claim a form-encoded body (axios' default for PUT).
     if (body === undefined) headers["Content-Type"] = false;
-    return limit(async () => {
+    return this.limit(async () => {
       try {
         const res = await this.http.request<T>({ ...cfg, method, url: path, data: body, headers });
-        return { data: res.data, replayed: res.headers["idempotent-replayed"] === "true" };
+        return { data: res.data, replayed: res.headers[REPLAYED_HEADER] === "true", status: res.status };
       } catch (e) {
         throw axios.isAxiosError(e) ? toWriterError(e) : e;
       }
@@ -81,10 +75,10 @@ export class AdminClient {
     return this.request<T>("get", path, undefined, { params });
   }
   post<T>(path: string, body: unknown, idempotencyKey?: string) {
-    return this.request<T>("post", path, body, idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : {});
+    return this.request<T>("post", path, body, idempotencyKey ? { headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } } : {});
   }
   postWithMeta<T>(path: string, body: unknown, idempotencyKey: string) {
-    return this.requestWithMeta<T>("post", path, body, { headers: { "Idempotency-Key": idempotencyKey } });
+    return this.requestWithMeta<T>("post", path, body, { headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
   }
   patch<T>(path: string, body: unknown) {
     return this.request<T>("patch", path, body);
@@ -94,6 +88,19 @@ export class AdminClient {
   }
   delete(path: string) {
     return this.request<void>("delete", path);
+  }
+
+  /**
+   * A data-plane call with another credential (an API key), through the same retries, limit and
+   * error mapping; answers the status instead of throwing for 4xx, so a caller can tell
+   * "refused" (401) from "authenticated" (200, or 403 for a missing capability).
+   */
+  async probe(path: string, bearer: string): Promise<number> {
+    const r = await this.requestWithMeta("get", path, undefined, {
+      headers: { Authorization: `Bearer ${bearer}` },
+      validateStatus: (s) => s < 500 && s !== 408 && s !== 429,
+    });
+    return r.status;
   }
 
   /** Walks every page of a Writer cursor-paginated list. */
@@ -119,7 +126,7 @@ let cached: { key: string; client: AdminClient } | undefined;
 /** The client for the current configuration (one per process, rebuilt if the config changes). */
 export function client(): AdminClient {
   const cfg = resolveConfig();
-  const key = `${cfg.baseUrl}\n${cfg.adminToken}`;
+  const key = JSON.stringify([cfg.baseUrl, cfg.adminToken, cfg.client]);
   if (!cached || cached.key !== key) cached = { key, client: new AdminClient(cfg) };
   return cached.client;
 }

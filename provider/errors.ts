@@ -1,10 +1,11 @@
 import type { AxiosError } from "axios";
+import { ADMIN_TOKEN_PREFIX, SECRET_PREFIX } from "../api/constants";
 
 /** Redacts anything shaped like a Writer key secret or admin token, so no error can echo one. */
 export function redact(s: string): string {
   return s
-    .replace(/writer_sk_[A-Za-z0-9_-]+/g, "writer_sk_[REDACTED]")
-    .replace(/writer_admin_[A-Za-z0-9_-]+/g, "writer_admin_[REDACTED]");
+    .replace(new RegExp(`${SECRET_PREFIX}[A-Za-z0-9_-]+`, "g"), `${SECRET_PREFIX}[REDACTED]`)
+    .replace(new RegExp(`${ADMIN_TOKEN_PREFIX}[A-Za-z0-9_-]+`, "g"), `${ADMIN_TOKEN_PREFIX}[REDACTED]`);
 }
 
 /** The root of every error the client raises. */
@@ -38,6 +39,17 @@ export class RateLimitError extends APIError {}
 export class InternalServerError extends APIError {}
 /** No answer: refused, reset, or timed out. */
 export class APIConnectionError extends WriterError {}
+
+/** A lookup (getTeam, getUser) found nothing by that name, email or id; the message lists what exists where it can. */
+export class LookupNotFoundError extends WriterError {
+  constructor(
+    readonly kind: "team" | "user",
+    /** The part of the message after "getTeam: ", for callers that name the field themselves. */
+    readonly detail: string,
+  ) {
+    super(`get${kind === "team" ? "Team" : "User"}: ${detail}`);
+  }
+}
 
 const HINTS: Record<number, string> = {
   400: "Fix the named field in the resource's arguments.",

@@ -1,21 +1,27 @@
 import { z } from "zod/v4";
-import { CapabilityId, describeIssues, MAX_GRACE_PERIOD_SECONDS } from "../api";
+import { CapabilityId, CapabilitySet, Description, describeIssues, GracePeriodSeconds, Name, RotateAfterDays, teamKeyRule, Time } from "../api";
 
-// Resource inputs as the engine hands them to `check`, validated before any API call. Unknown
-// values (computed, not known at preview) arrive as this sentinel and are let through.
+// Resource inputs as the engine hands them to `check`, composed from the contract's field rules
+// (api/fields.ts) and validated before any API call. Unknown values (computed, not known at
+// preview) arrive as this sentinel and are let through.
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const Id = z.string().min(1, "must not be empty");
-const Name = z.string().trim().min(1, "must not be empty").max(255, "must be at most 255 characters");
-const Time = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as "2027-01-31T00:00:00Z"' });
 const Adopt = z.strictObject({ id: Id, secret: z.string().optional() });
+
+/** Engine bookkeeping the provider adds to inputs itself (see createKeys.ts). */
+const Bookkeeping = {
+  creationKey: z.string().optional(),
+  creationNonce: z.string().optional(),
+};
 
 export const AgentInputs = z.object({
   name: Name,
-  description: z.string().max(1024, "must be at most 1024 characters").optional(),
-  capabilities: z.array(CapabilityId).max(64).optional(),
+  description: Description.optional(),
+  capabilities: CapabilitySet.optional(),
   revokeDefaultKey: z.boolean().optional(),
   adopt: Adopt.optional(),
+  ...Bookkeeping,
 });
 export type AgentInputs = z.infer<typeof AgentInputs>;
 
@@ -28,15 +34,17 @@ export const KeyInputs = z
     enabled: z.boolean().optional(),
     expiresAt: Time.optional(),
     rotationTriggers: z.unknown().optional(),
-    rotateAfterDays: z.number().positive("must be a positive number of days").max(3650).optional(),
-    gracePeriodSeconds: z.number().int("must be a whole number of seconds").min(0).max(MAX_GRACE_PERIOD_SECONDS, `must be at most ${MAX_GRACE_PERIOD_SECONDS} (7 days)`).optional(),
+    rotateAfterDays: RotateAfterDays.optional(),
+    gracePeriodSeconds: GracePeriodSeconds.optional(),
     adopt: Adopt.optional(),
     rotationAnchor: z.string().optional(),
+    ...Bookkeeping,
   })
-  .superRefine((k, ctx) => {
-    if (k.teamId && !k.ownerId)
-      ctx.addIssue({ code: "custom", path: ["ownerId"], message: "is required when teamId is set: a team-scoped key needs a key owner who is a member of the team (use getUserOutput({ email }))" });
-  });
+  .superRefine(teamKeyRule({ team: "teamId", owner: "ownerId" }));
+export type KeyInputs = z.infer<typeof KeyInputs>;
+
+export const CapabilityInputs = z.object({ agentId: Id, capability: CapabilityId });
+export type CapabilityInputs = z.infer<typeof CapabilityInputs>;
 
 /** A new or changed expiry must be in the future; one already in state that has since passed is not an input error. */
 export function pastExpiry(news: Record<string, unknown>, now = Date.now()): string | undefined {
@@ -44,10 +52,6 @@ export function pastExpiry(news: Record<string, unknown>, now = Date.now()): str
   if (typeof e !== "string" || e === UNKNOWN || Number.isNaN(Date.parse(e)) || Date.parse(e) > now) return undefined;
   return e;
 }
-export type KeyInputs = z.infer<typeof KeyInputs>;
-
-export const CapabilityInputs = z.object({ agentId: Id, capability: CapabilityId });
-export type CapabilityInputs = z.infer<typeof CapabilityInputs>;
 
 export interface CheckFailure {
   property: string;

@@ -1,11 +1,12 @@
 import type { CapabilityInfo, Team, User } from "../api";
 import { directory, orGone } from "./admin";
 import { AdminClient, client } from "./client";
+import { LookupNotFoundError } from "./errors";
 
 export async function getTeam(args: { name?: string; id?: string }, c: AdminClient = client()): Promise<Team> {
   if (args.id) {
     const t = await orGone(directory.team(c, args.id));
-    if (!t) throw new Error(`getTeam: no team with id ${args.id}`);
+    if (!t) throw new LookupNotFoundError("team", `no team with id ${args.id}`);
     return t;
   }
   if (!args.name) throw new Error("getTeam: pass { name } or { id }");
@@ -14,18 +15,18 @@ export async function getTeam(args: { name?: string; id?: string }, c: AdminClie
     if (t.name === args.name) return t;
     names.push(t.name);
   }
-  throw new Error(`getTeam: no team named ${JSON.stringify(args.name)}; teams are: ${names.join(", ") || "(none)"}`);
+  throw new LookupNotFoundError("team", `no team named ${JSON.stringify(args.name)}; teams are: ${names.join(", ") || "(none)"}`);
 }
 
 export async function getUser(args: { email?: string; id?: string }, c: AdminClient = client()): Promise<User> {
   if (args.id) {
     const u = await orGone(directory.user(c, args.id));
-    if (!u) throw new Error(`getUser: no user with id ${args.id}`);
+    if (!u) throw new LookupNotFoundError("user", `no user with id ${args.id}`);
     return u;
   }
   if (!args.email) throw new Error("getUser: pass { email } or { id }");
   for await (const u of directory.usersByEmail(c, args.email)) if (u.email.toLowerCase() === args.email.toLowerCase()) return u;
-  throw new Error(`getUser: no user with email ${args.email}`);
+  throw new LookupNotFoundError("user", `no user with email ${args.email}`);
 }
 
 export async function getCapabilities(c: AdminClient = client()): Promise<CapabilityInfo[]> {

@@ -1,10 +1,10 @@
-import type { Agent, Key } from "../api";
+import type { Agent, Capability, Key } from "../api";
 
-/** Outputs of an ApiAgent as stored in state (camelCase, as the SDK class declares them). */
+/** Outputs of an ApiAgent as stored in state (camelCase, as the SDK class declares them): its state. */
 export interface AgentOutputs {
   name: string;
   description: string;
-  capabilities: string[];
+  capabilities: Capability[];
   revokeDefaultKey: boolean;
   createdAt: string;
   updatedAt: string;

@@ -1,4 +1,3 @@
-import axios from "axios";
 import { isWellFormedSecret } from "../api";
 import type { AdminClient } from "./client";
 
@@ -12,13 +11,9 @@ export async function verifySecret(c: AdminClient, secret: string, masked: strin
   if (!isWellFormedSecret(secret)) return "the given secret is not a well-formed Writer key (prefix or checksum wrong)";
   if (!masked.endsWith(secret.slice(-4))) return "the given secret does not belong to this key (its last characters differ from the key's masked form)";
   try {
-    const res = await axios.get(`${c.config.baseUrl}/v1/models`, {
-      headers: { Authorization: `Bearer ${secret}` },
-      timeout: 10000,
-      validateStatus: () => true,
-    });
-    if (res.status === 200 || res.status === 403) return undefined;
-    return `the server refused the given secret (${res.status}): it is revoked, disabled, expired or wrong`;
+    const status = await c.probe("/v1/models", secret);
+    if (status === 200 || status === 403) return undefined;
+    return `the server refused the given secret (${status}): it is revoked, disabled, expired or wrong`;
   } catch (e) {
     return `the secret could not be checked: ${(e as Error).message}`;
   }

@@ -34,57 +34,7 @@ trap 'rm -rf "$tmp"' EXIT
 # Reads `pulumi preview --json` from the file $2; prints one line per step that changes something and
 # the fields involved (values of secret fields stay "[secret]"). $1: preview | drift.
 summarize() {
-  node - "$1" "$2" "${PLAN_JSON:-}" <<'JS'
-const fs = require("fs");
-const [mode, file, planJson] = process.argv.slice(2);
-let text = fs.readFileSync(file, "utf8");
-let j;
-try { j = JSON.parse(text); } catch { process.stdout.write(text); process.exit(3); }
-const SKIP = new Set(["__provider", "rotationAnchor"]);
-const show = (v) => (v === undefined ? "(unset)" : JSON.stringify(v));
-const shortType = (t) => t.split(/[:/]/).pop();
-const steps = [];
-for (const s of j.steps ?? []) {
-  if (s.op === "same" || s.op === "refresh" || s.op === "read") continue;
-  const st = s.newState ?? s.oldState ?? {};
-  if (st.type === "pulumi:pulumi:Stack") continue;
-  const name = s.urn.split("::").pop();
-  const fields = [];
-  if (s.op === "update" || s.op === "replace" || s.op === "create-replacement") {
-    const ins = s.newState?.inputs ?? {};
-    const olds = { ...(s.oldState?.inputs ?? {}), ...(s.oldState?.outputs ?? {}) };
-    for (const [k, v] of Object.entries(ins)) {
-      if (SKIP.has(k)) continue;
-      if (JSON.stringify(v) !== JSON.stringify(olds[k])) fields.push({ field: k, now: olds[k], code: v });
-    }
-  }
-  steps.push({ op: s.op, type: shortType(st.type ?? ""), name, fields });
-}
-const ops = { create: "+", update: "~", delete: "-", replace: "+-", "create-replacement": "++", "delete-replaced": "--" };
-const lines = [];
-const verb = mode === "drift"
-  ? { create: "missing on the server (deleted outside Pulumi?): would be created", delete: "in state but not in the code: would be deleted", update: "differs from the code", replace: "would be replaced" }
-  : { create: "create", delete: "delete", update: "update", replace: "replace" };
-for (const s of steps) {
-  lines.push(`  ${ops[s.op] ?? "?"} ${s.type} ${s.name}: ${verb[s.op] ?? s.op}`);
-  for (const f of s.fields)
-    lines.push(mode === "drift"
-      ? `      ${f.field}: server has ${show(f.now)}, code says ${show(f.code)}`
-      : `      ${f.field}: ${show(f.now)} => ${show(f.code)}`);
-}
-const counts = {};
-for (const s of steps) counts[s.op] = (counts[s.op] ?? 0) + 1;
-const total = steps.length;
-const summary = Object.entries(counts).map(([op, n]) => `${n} to ${op}`).join(", ");
-if (mode === "drift") {
-  console.log(total ? `DRIFT: ${total} resource(s) on the server differ from the code (${summary}):` : "no drift: the server matches the code");
-} else {
-  console.log(total ? `plan: ${summary}` : "plan: no changes");
-}
-for (const l of lines) console.log(l);
-if (planJson) fs.writeFileSync(planJson, JSON.stringify(steps, null, 2));
-process.exit(total ? 1 : 0);
-JS
+  node "$root/scripts/lib/plan-summary.js" "$1" "$2" "${PLAN_JSON:-}"
 }
 
 step_summary() { # $1: title, $2: file with the body
@@ -101,7 +51,7 @@ run_preview() { # $1: stack, $2: mode (preview|drift), rest: extra pulumi args
   if [ $src -eq 3 ] || { [ $rc -ne 0 ] && [ $src -eq 0 ]; }; then
     # Not a plan: the program or Pulumi failed (spec errors land here, with their paths).
     echo "gitops-check: pulumi preview failed on stack $stack:" >&2
-    node -e 'try { const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); for (const d of j.diagnostics ?? []) if (d.severity === "error") process.stderr.write(d.message); } catch {}' "$tmp/preview.json"
+    node "$root/scripts/lib/plan-summary.js" errors "$tmp/preview.json" >&2 || true
     grep -v '^\s*$' "$tmp/preview.err" >&2 || true
     return 2
   fi

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's main job: install (npm packages, build, Pulumi engine), start writer-local
-# unless one already answers, and `pulumi up` the quickstart (root Pulumi.yaml) into a local
-# file backend, then print the stack's outputs. writer-local keeps running afterwards so you can
-# use the key; `npm run destroy` (this script with "destroy") removes what the quickstart made.
-# WRITER_MAIN_STOP=1 stops writer-local at the end.
+# unless one already answers at WRITER_BASE_URL, and `pulumi up` the quickstart (root Pulumi.yaml)
+# into a local file backend, then print the stack's outputs. writer-local keeps running afterwards
+# so you can use the key; `npm run destroy` (this script with "destroy") removes what the
+# quickstart made. WRITER_MAIN_STOP=1 stops writer-local at the end; a failed `up` stops it too.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,21 +13,32 @@ export WRITER_BASE_URL="${WRITER_BASE_URL:-http://127.0.0.1:8787}"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$root/.pulumi-state}"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+data_dir="${WRITER_LOCAL_DATA_DIR:-.writer-local}"
 mkdir -p .pulumi-state
 
+read -r scheme host port loopback < <(node scripts/lib/base-url.js "$WRITER_BASE_URL")
+base="${WRITER_BASE_URL%/}"
+
 started=""
-if ! curl -fsS "$WRITER_BASE_URL/healthz" >/dev/null 2>&1; then
-  port="${WRITER_BASE_URL##*:}"
-  node dist/server/cli.js serve --port "$port" --data-dir .writer-local >.writer-local.log 2>&1 &
+stop_started() { if [ -n "$started" ]; then kill "$started" 2>/dev/null || true; started=""; fi; }
+# On any failure, the server this script started goes away with it.
+trap 'code=$?; if [ $code -ne 0 ]; then stop_started; fi' EXIT
+
+if ! curl -fsS "$base/healthz" >/dev/null 2>&1; then
+  if [ "$scheme" != "http" ] || [ "$loopback" != "yes" ]; then
+    echo "main: nothing answers at $base, and writer-local is only started here for an http loopback URL: start your server or unset WRITER_BASE_URL" >&2
+    exit 1
+  fi
+  node dist/server/cli.js serve --host "$host" --port "$port" --data-dir "$data_dir" >.writer-local.log 2>&1 &
   started=$!
-  for _ in $(seq 1 100); do curl -fsS "$WRITER_BASE_URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-  curl -fsS "$WRITER_BASE_URL/healthz" >/dev/null || { cat .writer-local.log >&2; exit 1; }
-  echo "main: started writer-local (pid $started) at $WRITER_BASE_URL, data in .writer-local/, log in .writer-local.log"
+  for _ in $(seq 1 100); do curl -fsS "$base/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fsS "$base/healthz" >/dev/null || { cat .writer-local.log >&2; exit 1; }
+  echo "main: started writer-local (pid $started) at $base, data in $data_dir/, log in .writer-local.log"
 fi
 
 # The quickstart's credentials: the local server's generated admin token, unless you set one.
-if [ -z "${WRITER_ADMIN_TOKEN:-}" ] && [ -f .writer-local/admin-token ]; then
-  WRITER_ADMIN_TOKEN="$(node dist/server/cli.js token --data-dir .writer-local)"
+if [ -z "${WRITER_ADMIN_TOKEN:-}" ] && [ -f "$data_dir/admin-token" ]; then
+  WRITER_ADMIN_TOKEN="$(node dist/server/cli.js token --data-dir "$data_dir")"
   export WRITER_ADMIN_TOKEN
 fi
 
@@ -41,11 +52,12 @@ else
   pulumi stack output
   echo
   echo "To run pulumi on this stack yourself (e.g. 'pulumi stack output supportKey --show-secrets'):"
-  echo "  export PATH=\"$bin:\$PATH\" PULUMI_BACKEND_URL=\"$PULUMI_BACKEND_URL\" PULUMI_CONFIG_PASSPHRASE=\"$PULUMI_CONFIG_PASSPHRASE\" WRITER_ADMIN_TOKEN=\"\$(npx writer-local token)\""
+  echo "  export PATH=\"$bin:\$PATH\" PULUMI_BACKEND_URL=\"$PULUMI_BACKEND_URL\" PULUMI_CONFIG_PASSPHRASE=\"$PULUMI_CONFIG_PASSPHRASE\" WRITER_ADMIN_TOKEN=\"\$(npx writer-local token --data-dir $data_dir)\""
 fi
 
 if [ -n "$started" ]; then
-  if [ -n "${WRITER_MAIN_STOP:-}" ]; then kill "$started"; else
+  if [ -n "${WRITER_MAIN_STOP:-}" ]; then stop_started; else
     echo "writer-local is still running (pid $started): 'npm run destroy' removes what was made; 'kill $started' stops it."
+    started=""
   fi
 fi

@@ -10,10 +10,5 @@ mkdir -p .tmp
 rm -f .tmp/jest-results.json
 npx jest --ci --maxWorkers=2 --json --outputFile=.tmp/jest-results.json "$@"
 code=$?
-node -e '
-const r = require("./.tmp/jest-results.json");
-const skipped = r.numPendingTests + r.numTodoTests;
-const failedSuites = r.numFailedTestSuites;
-console.log(`${r.numPassedTests} passed, ${r.numFailedTests + (r.numRuntimeErrorTestSuites || 0)} failed${skipped ? `, ${skipped} skipped` : ""}`);
-' 2>/dev/null || echo "0 passed, 1 failed"
+node scripts/lib/totals.js .tmp/jest-results.json
 exit $code

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod/v4";
-import { CapabilityId, MAX_GRACE_PERIOD_SECONDS } from "../api";
+import { LookupNotFoundError } from "../provider/errors";
+import { CapabilitySet, Description, describeIssues, Email, KEY_OWNER_REQUIRED, GracePeriodSeconds, Name, RotateAfterDays, Time as IsoTime } from "../api";
 
 // The declarative Writer access spec behind `AccessPolicy`: its zod schema, how it is loaded
 // (stack config or a YAML/JSON file) and how team names and owner emails resolve to ids. Every
@@ -12,17 +13,13 @@ const StableId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "use lowercase letters, digits, '-' or '_' (at most 63 characters), starting with a letter or digit");
 
-const DisplayName = z.string().trim().min(1, "must not be empty").max(255, "must be at most 255 characters");
 
 /**
  * js-yaml reads an unquoted `2027-01-31T00:00:00Z` as a Date: take it back to ISO 8601. Whether
  * the time is in the past is the ApiKey's check to judge: a new past expiry is refused there, but
  * one that has passed since it was applied only warns, so an expired key never blocks a stack.
  */
-const Time = z.preprocess(
-  (v) => (v instanceof Date && !isNaN(v.getTime()) ? v.toISOString() : v),
-  z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as "2027-01-31T00:00:00Z"' }),
-);
+const Time = z.preprocess((v) => (v instanceof Date && !isNaN(v.getTime()) ? v.toISOString() : v), IsoTime);
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -40,12 +37,10 @@ const GracePeriod = z
       }
       seconds = Number(m[1]) * UNIT_SECONDS[m[2]];
     }
-    if (!Number.isFinite(seconds) || seconds < 0 || Math.round(seconds) !== seconds) {
-      ctx.addIssue({ code: "custom", message: "must be a whole, non-negative number of seconds" });
-      return z.NEVER;
-    }
-    if (seconds > MAX_GRACE_PERIOD_SECONDS) {
-      ctx.addIssue({ code: "custom", message: `must be at most 7d (${MAX_GRACE_PERIOD_SECONDS} seconds)` });
+    // The admin API's rule for grace periods, with its message.
+    const r = GracePeriodSeconds.safeParse(seconds);
+    if (!r.success) {
+      for (const i of r.error.issues) ctx.addIssue({ code: "custom", message: i.message });
       return z.NEVER;
     }
     return seconds;
@@ -55,19 +50,19 @@ const RenamedFrom = z.union([StableId, z.array(StableId)]).transform((v) => (Arr
 
 const KeyFields = z.strictObject({
     /** Display name; defaults to the key's id. Renaming is an in-place update. */
-    name: DisplayName.optional(),
+    name: Name.optional(),
     /** Scope the key to this team (by name). Exactly one of `team` and `allTeams: true`. */
     team: z.string().trim().min(1, "must not be empty").optional(),
     /** `true` for a key valid for every team. */
     allTeams: z.literal(true, { error: "must be true (or leave it out and set team)" }).optional(),
     /** The key owner's email; required for a team key (and must be a member of the team). */
-    owner: z.email({ error: "must be an email address" }).optional(),
+    owner: Email.optional(),
     /** `false` disables the key without revoking it. Default true. */
     enabled: z.boolean().optional(),
     /** When the key stops working (ISO 8601, in the future). */
     expiresAt: Time.optional(),
     /** Regenerate the secret in place after this many days. */
-    rotateAfterDays: z.number().positive("must be a positive number of days").max(3650, "must be at most 3650 days").optional(),
+    rotateAfterDays: RotateAfterDays.optional(),
     /** How long the previous secret keeps working after a rotation ("24h", "7d", seconds). Default 24h. */
     gracePeriod: GracePeriod.optional(),
     /** Any string or number; changing it rotates the secret now (e.g. a date or an incident id). */
@@ -86,7 +81,7 @@ function keyRules(raw: unknown, ctx: { addIssue(i: any): void }): unknown {
   if (!has("team") && !has("allTeams"))
     ctx.addIssue({ code: "custom", path: ["team"], message: "is required: name the team (e.g. team: Support) or set allTeams: true", input: undefined });
   if (has("team") && !has("owner"))
-    ctx.addIssue({ code: "custom", path: ["owner"], message: "is required for a team key: the email of a member of the team", input: undefined });
+    ctx.addIssue({ code: "custom", path: ["owner"], message: `${KEY_OWNER_REQUIRED} (their email)`, input: undefined });
   return raw;
 }
 
@@ -95,10 +90,10 @@ export type KeySpec = z.output<typeof KeySpec>;
 
 export const AgentSpec = z.strictObject({
   /** Display name in AI Studio; defaults to the agent's id. Renaming is an in-place update. */
-  name: DisplayName.optional(),
-  description: z.string().max(1024, "must be at most 1024 characters").optional(),
+  name: Name.optional(),
+  description: Description.optional(),
   /** The whole set of capabilities (default none). */
-  capabilities: z.array(CapabilityId).max(64).default([]),
+  capabilities: CapabilitySet.default([]),
   /** Revoke the "Production" all-teams key Writer creates with every agent. Default true. */
   revokeDefaultKey: z.boolean().default(true),
   /** Former ids of this agent (its map key) so that renaming the id keeps the same agent and keys. */
@@ -135,9 +130,6 @@ export class AccessSpecError extends Error {
   }
 }
 
-function issuePath(path: PropertyKey[]): string {
-  return path.map(String).join(".") || "(spec)";
-}
 
 /** Validates a spec; throws AccessSpecError listing every issue with its path. */
 export function parseAccessSpec(input: unknown, source?: string): AccessSpec {
@@ -145,19 +137,13 @@ export function parseAccessSpec(input: unknown, source?: string): AccessSpec {
     throw new AccessSpecError([{ path: "(spec)", message: "is missing: give an object with `agents`" }], source);
   const r = AccessSpec.safeParse(input);
   if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => {
-    let message = i.message;
-    if (i.code === "unrecognized_keys") message = `unknown field(s) ${i.keys.join(", ")}: remove them (allowed: ${allowedFields(i.path)})`;
-    if (i.code === "invalid_key") message = `is not a valid id: ${i.issues[0]?.message ?? i.message}`;
-    if (i.code === "invalid_type" && i.input === undefined) message = "is required";
-    return { path: issuePath(i.path), message };
-  });
+  const issues = describeIssues(r.error, { allowed: allowedFields }).map((i) => ({ path: i.field === "(body)" ? "(spec)" : i.field, message: i.message }));
   throw new AccessSpecError(issues, source);
 }
 
-function allowedFields(path: PropertyKey[]): string {
+function allowedFields(path: PropertyKey[]): string[] {
   const shape = path.length === 0 ? AccessSpec.shape : path.length === 2 ? AgentSpec.shape : KeyFields.shape;
-  return Object.keys(shape).join(", ");
+  return Object.keys(shape);
 }
 
 /** Reads the spec from stack config (`writer:access` by default) as an object. */
@@ -208,7 +194,6 @@ export interface Lookups {
 /** What each key's team and owner resolved to, by "agent/key". */
 export type Resolution = Record<string, { teamId?: string; ownerId?: string }>;
 
-const NOT_FOUND = /^get(Team|User): (no .*)$/s;
 
 /**
  * Resolves every team name and owner email (each looked up once), checks that each team key's
@@ -229,9 +214,8 @@ export async function resolveAccessSpec(spec: AccessSpec, lookups: Lookups, sour
     try {
       return await p;
     } catch (e: any) {
-      const m = NOT_FOUND.exec(String(e?.message ?? e));
-      if (!m) throw e;
-      issues.push({ path, message: m[2] });
+      if (!(e instanceof LookupNotFoundError)) throw e;
+      issues.push({ path, message: e.detail });
       return undefined;
     }
   };

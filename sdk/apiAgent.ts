@@ -2,6 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Capability } from "../api/capabilities";
 import { AdoptArgs, creationKey, secretAdopt, withSecretOutputs } from "./common";
 import { providerFor } from "./shim";
+import type { AgentOutputs } from "../provider/outputs";
+
+/** An agent's state as the provider records it (its outputs). */
+export type ApiAgentState = AgentOutputs;
 
 const provider = providerFor("ApiAgent");
 

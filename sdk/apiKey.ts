@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AdoptArgs, creationKey, secretAdopt, withSecretOutputs } from "./common";
 import { providerFor } from "./shim";
+import type { KeyOutputs } from "../provider/outputs";
+
+/** A key's state as the provider records it (its outputs); `get()` needs `agentId` of it. */
+export type ApiKeyState = KeyOutputs;
 
 const provider = providerFor("ApiKey");
 
@@ -60,7 +64,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
    * Reads an existing key of an agent into the program without managing it. Its `secret` is
    * empty: Writer never shows a secret twice (use `adopt` to manage a key and keep its secret).
    */
-  public static get(name: string, id: pulumi.Input<pulumi.ID>, state: { agentId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): ApiKey {
+  public static get(name: string, id: pulumi.Input<pulumi.ID>, state: { agentId: pulumi.Input<ApiKeyState["agentId"]> }, opts?: pulumi.CustomResourceOptions): ApiKey {
     return new ApiKey(name, { agentId: state.agentId }, { ...opts, id });
   }
 

@@ -1,7 +1,7 @@
 export { ApiAgent } from "./apiAgent";
-export type { ApiAgentArgs } from "./apiAgent";
+export type { ApiAgentArgs, ApiAgentState } from "./apiAgent";
 export { ApiKey } from "./apiKey";
-export type { ApiKeyArgs } from "./apiKey";
+export type { ApiKeyArgs, ApiKeyState } from "./apiKey";
 export { AgentCapability } from "./agentCapability";
 export type { AgentCapabilityArgs } from "./agentCapability";
 export type { AdoptArgs } from "./common";

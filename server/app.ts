@@ -1,20 +1,46 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import pino from "pino";
+import { serializerCompiler } from "fastify-type-provider-zod";
 import { errorBody } from "../api";
-import type { Store } from "./store";
-import { storePlugin } from "./plugins/store";
-import { bodyPlugin, BODY_LIMIT } from "./plugins/body";
-import { faultsPlugin, type FaultSpec } from "./plugins/faults";
+import { adminHandlers } from "./admin/handlers";
+import { registerAdminRoutes } from "./admin/register";
+import { dataPlaneRoutes } from "./dataplane";
+import { createLogger } from "./logging";
+import { metaRoutes } from "./meta";
+import { registerOpenApi } from "./openapi";
 import { adminAuthPlugin } from "./plugins/auth";
-import { idempotencyPlugin } from "./plugins/idempotency";
+import { bodyPlugin, BODY_LIMIT } from "./plugins/body";
 import { errorHandlerPlugin } from "./plugins/errors";
-import { metaRoutes } from "./routes/meta";
-import { capabilityRoutes } from "./routes/capabilities";
-import { teamRoutes } from "./routes/teams";
-import { userRoutes } from "./routes/users";
-import { agentRoutes } from "./routes/agents";
-import { keyRoutes } from "./routes/keys";
-import { dataPlaneRoutes } from "./routes/dataplane";
+import { faultsPlugin, type FaultSpec } from "./plugins/faults";
+import { idempotencyPlugin } from "./plugins/idempotency";
+import { storePlugin } from "./plugins/store";
+import type { Store } from "./store";
+import { validatorCompiler } from "./validation";
+
+/** Limits on connections, so no client (authenticated or not) can hold the server's sockets forever. */
+export interface ConnectionLimits {
+  /** A request's headers and body must arrive within this (ms). Default 30000. */
+  requestTimeoutMs: number;
+  /** Headers must arrive within this (ms); at most requestTimeoutMs. Default 15000. */
+  headersTimeoutMs: number;
+  /** An idle kept-alive socket is closed after this (ms). Default 5000. */
+  keepAliveTimeoutMs: number;
+  /** A socket with no traffic at all is closed after this (ms). Default 120000. */
+  idleTimeoutMs: number;
+  /** Requests served per kept-alive socket before it is closed. Default 1000. */
+  maxRequestsPerSocket: number;
+  /** Sockets open at once; more are refused. Default 10000. */
+  maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 120_000,
+  maxRequestsPerSocket: 1000,
+  maxConnections: 10_000,
+};
 
 export interface AppOptions {
   store: Store;
@@ -22,27 +48,39 @@ export interface AppOptions {
   logLevel?: string;
   /** Where log lines go; stdout is reserved for the single "listening" line. */
   logStream?: NodeJS.WritableStream;
+  limits?: Partial<ConnectionLimits>;
+  /** How often expired idempotency records are purged (ms). */
+  idempotencyPurgeIntervalMs?: number;
   faults?: FaultSpec;
   faultHangMs?: number;
   faultSeed?: number;
+  /** Version in the OpenAPI document. */
+  version?: string;
 }
 
-/** Headers that carry credentials (or, for Idempotency-Key, the key to a sealed response). */
-const REDACT = [
-  "req.headers.authorization",
-  'req.headers["idempotency-key"]',
-  "headers.authorization",
-  'headers["idempotency-key"]',
-];
-
+/** writer-local: plugins in order (store, errors, body, faults, auth, idempotency), then the routes. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const logger = pino(
-    { level: opts.logLevel ?? "info", redact: { paths: REDACT, censor: "[redacted]" } },
-    (opts.logStream ?? process.stderr) as pino.DestinationStream,
-  );
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  limits.headersTimeoutMs = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   const app = Fastify({
-    loggerInstance: logger as unknown as FastifyBaseLogger,
+    loggerInstance: createLogger(opts.logLevel ?? "info", opts.logStream) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // Node's HTTP server with every timeout set; the check interval is what makes requestTimeout bite promptly.
+    serverFactory: (handler) => {
+      const server = createServer(
+        {
+          requestTimeout: limits.requestTimeoutMs,
+          headersTimeout: limits.headersTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.requestTimeoutMs / 2))),
+        },
+        handler as (req: IncomingMessage, res: ServerResponse) => void,
+      );
+      server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+      server.maxConnections = limits.maxConnections;
+      server.setTimeout(limits.idleTimeoutMs);
+      return server;
+    },
     // A hung fault or a slow client must not hold up shutdown.
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -53,16 +91,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const description = err.code === "FST_ERR_MAX_PARAM_LENGTH" ? "a path parameter is longer than 200 characters" : "the URL is not valid";
       void (reply as unknown as { code(n: number): { type(t: string): { send(b: unknown): unknown } } }).code(400).type("application/json; charset=utf-8").send(errorBody(400, description, { field: "path" }));
     },
-    // Bytes the HTTP parser rejects (e.g. a body after a bodiless request on a kept-alive socket)
-    // get Writer's error body too, not Fastify's default `{"error":"Bad Request",...}`.
+    // Bytes the HTTP parser rejects (e.g. a body after a bodiless request on a kept-alive socket,
+    // or a request that timed out) get Writer's error body too.
     clientErrorHandler: (err, socket) => {
-      if ((err as NodeJS.ErrnoException).code === "ECONNRESET" || !socket.writable) return void socket.destroy(err);
-      const body = JSON.stringify(errorBody(400, "malformed HTTP request"));
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ECONNRESET" || !socket.writable) return void socket.destroy(err);
+      const [status, text, description] = code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request Timeout", "the request did not arrive in time"] as const : [400, "Bad Request", "malformed HTTP request"] as const;
+      const body = JSON.stringify(errorBody(status, description));
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     },
   });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
 
-  await app.register(storePlugin, { store: opts.store });
+  await app.register(storePlugin, { store: opts.store, purgeIntervalMs: opts.idempotencyPurgeIntervalMs });
   await app.register(errorHandlerPlugin);
   await app.register(bodyPlugin);
   if (opts.faults && Object.keys(opts.faults).length > 0) {
@@ -70,13 +112,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
   await app.register(adminAuthPlugin, { adminToken: opts.adminToken });
   await app.register(idempotencyPlugin, { adminToken: opts.adminToken });
+  await registerOpenApi(app, opts.version ?? "1.0.0");
 
   await app.register(metaRoutes);
-  await app.register(capabilityRoutes);
-  await app.register(teamRoutes);
-  await app.register(userRoutes);
-  await app.register(agentRoutes);
-  await app.register(keyRoutes);
+  await app.register(async (admin) => registerAdminRoutes(admin, adminHandlers(admin)));
   await app.register(dataPlaneRoutes);
   return app;
 }

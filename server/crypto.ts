@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ADMIN_TOKEN_FILE, ADMIN_TOKEN_PREFIX, PEPPER_FILE } from "../api";
 
 /** Secret files live in the data dir, readable only by the owner; created once and reused. */
 function readOrCreate(path: string, make: () => Buffer): Buffer {
@@ -19,11 +20,8 @@ function readOrCreate(path: string, make: () => Buffer): Buffer {
 
 /** 32 random bytes keying every secret hash; without it the DB's hashes can't be brute-forced offline. */
 export function loadPepper(dataDir: string): Buffer {
-  return readOrCreate(join(dataDir, "pepper"), () => randomBytes(32));
+  return readOrCreate(join(dataDir, PEPPER_FILE), () => randomBytes(32));
 }
-
-export const ADMIN_TOKEN_FILE = "admin-token";
-export const ADMIN_TOKEN_PREFIX = "writer_admin_";
 
 export function adminTokenPath(dataDir: string): string {
   return join(dataDir, ADMIN_TOKEN_FILE);

@@ -1,6 +1,7 @@
-import { errorBody, type ErrorStatus } from "../api";
+import { CONFLICT_KEYS, errorBody, type ErrorStatus } from "../api";
+import { BadCursor, DepthError, NotFound, StoreError, Taken, Unprocessable } from "./store/errors";
 
-/** The one error type handlers throw; the central error handler renders it as Writer's error body. */
+/** The one error type HTTP code throws; the central error handler renders it as Writer's error body. */
 export class ApiError extends Error {
   constructor(
     readonly status: ErrorStatus,
@@ -25,6 +26,11 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string, field: string) =>
-  new ApiError(404, `${what} ${id} was not found`, { field });
-export const unprocessable = (field: string, description: string) => new ApiError(422, description, { field });
+/** The one place the store's domain errors become HTTP answers. */
+export function fromStoreError(e: StoreError): ApiError {
+  if (e instanceof NotFound) return new ApiError(404, e.message, { field: e.field });
+  if (e instanceof Taken) return new ApiError(409, e.message, { field: e.field, key: CONFLICT_KEYS.nameTaken });
+  if (e instanceof Unprocessable) return new ApiError(422, e.message, { field: e.field });
+  if (e instanceof BadCursor || e instanceof DepthError) return new ApiError(400, e.message, { field: e.field });
+  return new ApiError(400, e.message, { field: e.field });
+}

@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "./app";
-import { loadOrCreateAdminToken, adminTokenPath } from "./crypto";
-import { DEFAULT_SEED, openStore, readSeedFile, seedIfEmpty } from "./store";
+import { DEFAULT_DATA_DIR, DEFAULT_PORT } from "../api";
+import { buildApp, type ConnectionLimits } from "./app";
+import { adminTokenPath, loadOrCreateAdminToken } from "./crypto";
 import { parseFaults, type FaultSpec } from "./plugins/faults";
+import { DEFAULT_SEED, openStore, readSeedFile, seedIfEmpty } from "./store";
 
 export interface ServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -20,6 +21,7 @@ export interface ServerOptions {
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   logLevel?: string;
   logStream?: NodeJS.WritableStream;
+  limits?: Partial<ConnectionLimits>;
   /** Fault injection spec, e.g. "429=0.1,drop=0.05" (tests only). */
   faults?: string | FaultSpec;
   faultHangMs?: number;
@@ -38,7 +40,7 @@ export interface RunningServer {
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
-  const dataDir = resolve(opts.dataDir ?? ".writer-local");
+  const dataDir = resolve(opts.dataDir ?? DEFAULT_DATA_DIR);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const faults = typeof opts.faults === "string" ? parseFaults(opts.faults) : opts.faults;
   const seed = opts.seedFile ? readSeedFile(opts.seedFile) : DEFAULT_SEED;
@@ -47,15 +49,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const store = openStore(dataDir);
   let app: FastifyInstance | undefined;
   try {
-    seedIfEmpty(store, seed);
+    await seedIfEmpty(store, seed);
     app = await buildApp({
-      store, adminToken, logLevel: opts.logLevel, logStream: opts.logStream,
+      store, adminToken, logLevel: opts.logLevel, logStream: opts.logStream, limits: opts.limits,
       faults, faultHangMs: opts.faultHangMs, faultSeed: opts.faultSeed,
     });
-    await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 8787 });
+    await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? DEFAULT_PORT });
   } catch (e) {
     if (app) await app.close().catch(() => undefined);
-    else store.close();
+    else await store.close();
     throw e;
   }
   const addr = app.server.address();
@@ -73,6 +75,4 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 }
 
 export { buildApp } from "./app";
-export type { AppOptions } from "./app";
-export { parseFaults } from "./plugins/faults";
-export type { FaultSpec } from "./plugins/faults";
+export type { AppOptions, ConnectionLimits } from "./app";

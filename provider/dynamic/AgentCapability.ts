@@ -1,5 +1,5 @@
 // The AgentCapability dynamic provider, as a module of its own (see ./module.ts).
-import { agentCapabilityProvider } from "../agentCapability";
+import { agentCapability } from "../resources/agentCapability";
 import { asModule } from "./module";
 
-export = asModule(agentCapabilityProvider);
+export = asModule(agentCapability);

@@ -1,5 +1,5 @@
 // The ApiAgent dynamic provider, as a module of its own (see ./module.ts).
-import { apiAgentProvider } from "../apiAgent";
+import { apiAgent } from "../resources/apiAgent";
 import { asModule } from "./module";
 
-export = asModule(apiAgentProvider);
+export = asModule(apiAgent);

@@ -1,5 +1,5 @@
 // The ApiKey dynamic provider, as a module of its own (see ./module.ts).
-import { apiKeyProvider } from "../apiKey";
+import { apiKey } from "../resources/apiKey";
 import { asModule } from "./module";
 
-export = asModule(apiKeyProvider);
+export = asModule(apiKey);

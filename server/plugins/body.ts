@@ -1,7 +1,31 @@
 import { ApiError } from "../errors";
 import { globalPlugin, isAdminRequest } from "./plugin";
 
+/** Request bodies: 1 MiB of JSON (admin and data plane); uploads have their own limit. */
 export const BODY_LIMIT = 1024 * 1024;
+/** Deeper than any valid request; deeper bodies are refused before any schema walks them. */
+export const MAX_JSON_DEPTH = 64;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The JSON body exactly as received (what a gateway forwards). */
+    rawBody?: string;
+  }
+}
+
+/** How deep a parsed JSON value nests, walked without recursion (so hostile input cannot overflow the stack). */
+export function jsonDepth(v: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (!x || typeof x !== "object") continue;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) if (c && typeof c === "object") stack.push([c, d + 1]);
+  }
+  return max;
+}
 
 /**
  * JSON for everything; an empty JSON body counts as no body (a POST with no fields is legal). The
@@ -9,14 +33,20 @@ export const BODY_LIMIT = 1024 * 1024;
  */
 export const bodyPlugin = globalPlugin(async (app) => {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: BODY_LIMIT }, (req, body, done) => {
     const text = (body as string).trim();
     if (text === "") return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
-      done(new ApiError(400, "malformed JSON body", { field: "(body)" }), undefined);
+      return done(new ApiError(400, "malformed JSON body", { field: "(body)" }), undefined);
     }
+    if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      return done(new ApiError(400, `request body nests deeper than ${MAX_JSON_DEPTH} levels`, { field: "(body)" }), undefined);
+    }
+    req.rawBody = body as string;
+    done(null, parsed);
   });
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: BODY_LIMIT }, (req, body, done) => {
     if (isAdminRequest(req)) {

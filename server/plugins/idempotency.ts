@@ -1,54 +1,59 @@
 import { createHash } from "node:crypto";
-import { CONFLICT_KEYS } from "../../api";
+import { CONFLICT_KEYS, IDEMPOTENCY_HEADER, REPLAYED_HEADER } from "../../api";
 import { ApiError } from "../errors";
-import type { IdempotencyContext } from "../store/idempotency";
+import type { IdempotencyContext } from "../store";
 import { globalPlugin, isAdminRequest } from "./plugin";
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** Set on an admin POST carrying Idempotency-Key; routes pass it to the store inside their transaction. */
+    /** Set on an admin POST carrying Idempotency-Key; the handler passes it to the store's write. */
     idem?: IdempotencyContext;
+  }
+  interface FastifyInstance {
+    /** Where a POST's record lives: (admin token, method, matched route, its validated params). */
+    idempotencyScope(routerUrl: string, params: unknown): string;
   }
 }
 
 /**
- * Idempotency-Key on admin POSTs (the storage design is described in store/idempotency.ts).
+ * Idempotency-Key on admin POSTs (the storage design is described in store/sqlite/idempotency.ts).
  * Requests still in flight are tracked in memory: the server is one process, and the record itself
  * is only written when the create commits.
  */
 export const idempotencyPlugin = globalPlugin<{ adminToken: string }>(async (app, { adminToken }) => {
   const tokenScope = createHash("sha256").update(adminToken).digest("hex");
   const inFlight = new Set<string>();
+  app.decorate("idempotencyScope", (routerUrl: string, params: unknown) => `${tokenScope}\nPOST\n${routerUrl}\n${JSON.stringify(params)}`);
 
   app.addHook("preHandler", async (req, reply) => {
     if (req.method !== "POST" || !isAdminRequest(req)) return;
-    const raw = req.headers["idempotency-key"];
+    const raw = req.headers[IDEMPOTENCY_HEADER];
     if (raw === undefined) return;
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (key.length < 1 || key.length > 255) {
       throw new ApiError(400, "Idempotency-Key must be 1 to 255 characters", { field: "Idempotency-Key" });
     }
-    // The matched route plus its decoded params: "/v1/%61dmin/teams" and "/v1/admin/teams" are one path.
-    const path = `${req.routeOptions.url}\n${JSON.stringify(req.params)}`;
-    const ctx = app.store.idempotency.context(`${tokenScope}\n${req.method}\n${path}`, key, req.body);
+    // The matched route plus its decoded, validated params: "/v1/%61dmin/teams" and "/v1/admin/teams" are one path.
+    const ctx = app.store.idempotency.context(app.idempotencyScope(req.routeOptions.url!, req.params), key, req.body);
     if (inFlight.has(ctx.rowKey)) {
       throw new ApiError(409, "a request with this Idempotency-Key is still in progress; retry shortly", {
         field: "Idempotency-Key", key: CONFLICT_KEYS.idempotencyInFlight, headers: { "retry-after": "1" },
       });
     }
-    const found = app.store.idempotency.lookup(ctx);
+    const found = await app.store.idempotency.lookup(ctx);
     if (found.kind === "mismatch") {
       throw new ApiError(409, "this Idempotency-Key was already used with a different request body; use a new key", {
         field: "Idempotency-Key", key: CONFLICT_KEYS.idempotencyKeyReused,
       });
     }
     if (found.kind === "replay") {
-      return reply.code(found.status).header("idempotent-replayed", "true").type("application/json; charset=utf-8").send(found.body);
+      return reply.code(found.status).header(REPLAYED_HEADER, "true").type("application/json; charset=utf-8").send(found.body);
     }
     inFlight.add(ctx.rowKey);
     req.idem = ctx;
   });
 
+  // onSend runs for every answer (errors included), also when the socket then drops.
   app.addHook("onSend", async (req, _reply, payload) => {
     if (req.idem) inFlight.delete(req.idem.rowKey);
     return payload;

@@ -1,5 +1,6 @@
 import { globalPlugin } from "./plugin";
 import type { Store } from "../store";
+import { IDEMPOTENCY_TTL_MS } from "../store/sqlite/idempotency";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -7,7 +8,23 @@ declare module "fastify" {
   }
 }
 
-export const storePlugin = globalPlugin<{ store: Store }>(async (app, { store }) => {
+export interface StorePluginOptions {
+  [k: string]: unknown;
+  store: Store;
+  /** How often expired idempotency records are purged (default hourly; they live 24 h). */
+  purgeIntervalMs?: number;
+}
+
+/** The store, closed with the app; expired idempotency records purged at start and on a schedule. */
+export const storePlugin = globalPlugin<StorePluginOptions>(async (app, { store, purgeIntervalMs }) => {
   app.decorate("store", store);
-  app.addHook("onClose", async () => store.close());
+  const purge = () =>
+    store.idempotency.purgeExpired().catch((err: Error) => app.log.warn({ err: { type: err.name } }, "idempotency purge failed"));
+  await purge();
+  const timer = setInterval(purge, purgeIntervalMs ?? Math.min(IDEMPOTENCY_TTL_MS / 24, 3_600_000));
+  timer.unref();
+  app.addHook("onClose", async () => {
+    clearInterval(timer);
+    await store.close();
+  });
 });

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { SCHEMA_VERSION } from "../../server/store/db";
+import { SCHEMA_VERSION } from "../../server/store/sqlite/migrations";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";

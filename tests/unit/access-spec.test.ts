@@ -1,3 +1,4 @@
+import { LookupNotFoundError } from "../../provider/errors";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,13 +27,13 @@ function fakeLookups(calls: string[] = []): Lookups {
     getTeam: async ({ name }) => {
       calls.push(`team:${name}`);
       const t = TEAMS.find((x) => x.name === name);
-      if (!t) throw new Error(`getTeam: no team named ${JSON.stringify(name)}; teams are: ${TEAMS.map((x) => x.name).join(", ")}`);
+      if (!t) throw new LookupNotFoundError("team", `no team named ${JSON.stringify(name)}; teams are: ${TEAMS.map((x) => x.name).join(", ")}`);
       return t;
     },
     getUser: async ({ email }) => {
       calls.push(`user:${email}`);
       const u = USERS.find((x) => x.email === email.toLowerCase());
-      if (!u) throw new Error(`getUser: no user with email ${email}`);
+      if (!u) throw new LookupNotFoundError("user", `no user with email ${email}`);
       return u;
     },
   };
@@ -71,7 +72,7 @@ describe("access spec validation names every problem by its path", () => {
         "agents.support.keys.prod.owner: must be an email address",
         "agents.support.keys.prod.rotateAfterDays: must be a positive number of days",
         'agents.support.keys.prod.gracePeriod: "2w" is not a duration: use e.g. "24h", "30m", "7d" or a number of seconds',
-        expect.stringMatching(/^agents\.support\.keys\.ci: unknown field\(s\) owners: remove them \(allowed: name, team, allTeams, owner,/),
+        expect.stringMatching(/^agents\.support\.keys\.ci\.owners: unknown field: remove it \(allowed: name, team, allTeams, owner,/),
         "agents.support.keys.nowhere.team: is required: name the team (e.g. team: Support) or set allTeams: true",
         expect.stringMatching(/^agents\.support\.keys\.Bad: is not a valid id: use lowercase letters/),
       ]),
@@ -81,7 +82,7 @@ describe("access spec validation names every problem by its path", () => {
 
   test("cross-field rules: team needs owner, team and allTeams exclude each other", () => {
     expect(issues({ agents: { a: { keys: { k: { team: "Support" } } } } })).toEqual([
-      "agents.a.keys.k.owner: is required for a team key: the email of a member of the team",
+      "agents.a.keys.k.owner: is required for a team-scoped key: the key owner, a member of the team (their email)",
     ]);
     expect(issues({ agents: { a: { keys: { k: { team: "Support", owner: "lead@example.com", allTeams: true } } } } })).toEqual([
       "agents.a.keys.k.team: give either team or allTeams: true, not both",
@@ -102,13 +103,13 @@ describe("access spec validation names every problem by its path", () => {
     expect(g("30m")).toBe(1800);
     expect(g("7d")).toBe(604800);
     expect(g(0)).toBe(0);
-    expect(issues({ agents: { a: { keys: { k: { allTeams: true, gracePeriod: "8d" } } } } })[0]).toContain("must be at most 7d (604800 seconds)");
+    expect(issues({ agents: { a: { keys: { k: { allTeams: true, gracePeriod: "8d" } } } } })[0]).toContain("must be at most 604800 (7 days)");
   });
 
   test("missing or shapeless specs", () => {
     expect(issues(undefined)).toEqual(["(spec): is missing: give an object with `agents`"]);
     expect(issues({})).toEqual(["agents: is required"]);
-    expect(issues({ agents: {}, extra: 1 })[0]).toMatch(/^\(spec\): unknown field\(s\) extra/);
+    expect(issues({ agents: {}, extra: 1 })[0]).toMatch(/^extra: unknown field: remove it \(allowed: agents\)/);
   });
 
   test("the error message lists the source and every path, one per line", () => {
@@ -118,7 +119,7 @@ describe("access spec validation names every problem by its path", () => {
     } catch (e: any) {
       expect(e.message).toBe(
         "invalid Writer access spec (stack config writer:access): 1 problem\n" +
-          "  agents.a.keys.k.owner: is required for a team key: the email of a member of the team",
+          "  agents.a.keys.k.owner: is required for a team-scoped key: the key owner, a member of the team (their email)",
       );
     }
   });

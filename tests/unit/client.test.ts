@@ -3,7 +3,6 @@
 import http from "node:http";
 import { AddressInfo } from "node:net";
 import { AdminClient } from "../../provider/client";
-import { resolveConfig } from "../../provider/config";
 import { APIConnectionError, NotFoundError, UnprocessableEntityError, redact } from "../../provider/errors";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
@@ -24,7 +23,7 @@ beforeEach(() => (seen = []));
 
 function client(retries = 4) {
   const port = (server.address() as AddressInfo).port;
-  return new AdminClient({ baseUrl: `http://127.0.0.1:${port}`, adminToken: "writer_admin_TOPSECRET", tokenSource: "test" }, { retries, backoffMs: 5, timeoutMs: 2000 });
+  return new AdminClient({ baseUrl: `http://127.0.0.1:${port}`, adminToken: "writer_admin_TOPSECRET", client: { retries, backoffMs: 5, timeoutMs: 2000 } });
 }
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -74,7 +73,7 @@ test("404 and 422 are not retried and map to errors that say what to fix", async
 
 test("a server that never answers ends in a connection error naming the URL, not the token", async () => {
   handler = () => undefined; // hang
-  const c = new AdminClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, adminToken: "writer_admin_TOPSECRET", tokenSource: "t" }, { retries: 1, timeoutMs: 200, backoffMs: 5 });
+  const c = new AdminClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, adminToken: "writer_admin_TOPSECRET", client: { retries: 1, timeoutMs: 200, backoffMs: 5 } });
   const e: any = await c.get("/v1/admin/teams").catch((x) => x);
   expect(e).toBeInstanceOf(APIConnectionError);
   expect(e.message).toContain("timed out");
@@ -99,19 +98,4 @@ test("pagination walks every page", async () => {
 
 test("redact hides key secrets and admin tokens", () => {
   expect(redact("bad key writer_sk_abcDEF123_-x_0a1b2c3d and writer_admin_zzz")).toBe("bad key writer_sk_[REDACTED] and writer_admin_[REDACTED]");
-});
-
-describe("config resolution", () => {
-  const cfg = (m: Record<string, string>) => ({ get: (k: string) => m[k] });
-  test("stack config wins over env", () => {
-    const r = resolveConfig(cfg({ "writer:baseUrl": "http://h:1/", "writer:adminToken": "T1" }), { WRITER_BASE_URL: "http://e", WRITER_ADMIN_TOKEN: "T2" });
-    expect(r).toMatchObject({ baseUrl: "http://h:1", adminToken: "T1" });
-  });
-  test("env is the fallback; a missing token says how to set it", () => {
-    expect(resolveConfig(cfg({}), { WRITER_ADMIN_TOKEN: "T2" }).adminToken).toBe("T2");
-    expect(() => resolveConfig(cfg({ "writer:baseUrl": "https://writer.example" }), {}, "/nonexistent")).toThrow(/pulumi config set --secret writer:adminToken/);
-  });
-  test("a bad URL names the setting", () => {
-    expect(() => resolveConfig(cfg({ "writer:baseUrl": "not a url" }), {})).toThrow(/writer:baseUrl/);
-  });
 });

@@ -1,16 +1,16 @@
-import { agentChanges } from "../../provider/apiAgent";
-import { keyChanges, keyPatch, keyReplaces, nextRotationAnchor } from "../../provider/apiKey";
-import { agentCapabilityProvider } from "../../provider/agentCapability";
+import { agentChanges } from "../../provider/resources/apiAgent";
+import { keyChanges, keyPatch, keyReplaces, nextRotationAnchor } from "../../provider/resources/apiKey";
+import { agentCapability as agentCapabilityProvider } from "../../provider/resources/agentCapability";
 
-const state = {
+const state: any = {
   agentId: "a1", name: "k", teamId: "", ownerId: "", status: "active", expiresAt: "",
   gracePeriodSeconds: 86400, rotationAnchor: "2026-01-01T00:00:00.000Z", secret: "s",
 };
 
 describe("ApiAgent diff", () => {
-  const olds = { name: "bot", description: "d", capabilities: ["chat", "models"], revokeDefaultKey: false, __provider: "old code" };
+  const olds: any = { name: "bot", description: "d", capabilities: ["chat", "models"], revokeDefaultKey: false, __provider: "old code" };
   test("no change, capabilities in another order, and a changed __provider are not changes", () => {
-    expect(agentChanges(olds, { name: "bot", description: "d", capabilities: ["models", "chat"], __provider: "new code" })).toEqual([]);
+    expect(agentChanges(olds, { name: "bot", description: "d", capabilities: ["models", "chat"], __provider: "new code" } as any)).toEqual([]);
   });
   test("name, description and capabilities update", () => {
     expect(agentChanges(olds, { name: "bot2", description: "e", capabilities: ["chat"] })).toEqual(["name", "description", "capabilities"]);
@@ -25,7 +25,7 @@ describe("ApiAgent diff", () => {
 });
 
 describe("ApiKey diff", () => {
-  const news = { agentId: "a1", name: "k", rotationAnchor: state.rotationAnchor, __provider: "x" };
+  const news: any = { agentId: "a1", name: "k", rotationAnchor: state.rotationAnchor, __provider: "x" };
   test("identical program is no change", () => {
     expect(keyChanges(state, news)).toEqual([]);
   });
@@ -54,23 +54,23 @@ describe("rotation anchor", () => {
   const t0 = Date.parse("2026-01-01T00:00:00Z");
   const olds = { rotationAnchor: new Date(t0).toISOString(), rotationTriggers: ["v1"], rotateAfterDays: 30 };
   test("a new key anchors now", () => {
-    expect(nextRotationAnchor({}, { rotateAfterDays: 30 }, t0 + 5)).toBe(new Date(t0 + 5).toISOString());
+    expect(nextRotationAnchor({}, { rotateAfterDays: 30 } as any, t0 + 5)).toBe(new Date(t0 + 5).toISOString());
   });
   test("stays put until the cadence elapses, then moves to now", () => {
     const day = 86_400_000;
-    expect(nextRotationAnchor(olds, { rotationTriggers: ["v1"], rotateAfterDays: 30 }, t0 + 29 * day)).toBe(olds.rotationAnchor);
-    expect(nextRotationAnchor(olds, { rotationTriggers: ["v1"], rotateAfterDays: 30 }, t0 + 30 * day)).toBe(new Date(t0 + 30 * day).toISOString());
+    expect(nextRotationAnchor(olds, { rotationTriggers: ["v1"], rotateAfterDays: 30 } as any, t0 + 29 * day)).toBe(olds.rotationAnchor);
+    expect(nextRotationAnchor(olds, { rotationTriggers: ["v1"], rotateAfterDays: 30 } as any, t0 + 30 * day)).toBe(new Date(t0 + 30 * day).toISOString());
   });
   test("a changed trigger moves it at once; an unchanged one does not", () => {
-    expect(nextRotationAnchor(olds, { rotationTriggers: ["v2"], rotateAfterDays: 30 }, t0 + 1000)).toBe(new Date(t0 + 1000).toISOString());
-    expect(nextRotationAnchor(olds, { rotationTriggers: ["v1"], rotateAfterDays: 30 }, t0 + 1000)).toBe(olds.rotationAnchor);
+    expect(nextRotationAnchor(olds, { rotationTriggers: ["v2"], rotateAfterDays: 30 } as any, t0 + 1000)).toBe(new Date(t0 + 1000).toISOString());
+    expect(nextRotationAnchor(olds, { rotationTriggers: ["v1"], rotateAfterDays: 30 } as any, t0 + 1000)).toBe(olds.rotationAnchor);
   });
 });
 
 describe("AgentCapability diff", () => {
   test("any field change replaces; same fields are no change", async () => {
-    const olds = { agentId: "a", capability: "chat" };
-    expect(await agentCapabilityProvider.diff!("a/chat", olds, { ...olds, __provider: "new" })).toMatchObject({ changes: false, replaces: [] });
-    expect(await agentCapabilityProvider.diff!("a/chat", olds, { agentId: "a", capability: "models" })).toMatchObject({ changes: true, replaces: ["capability"] });
+    const olds: any = { agentId: "a", capability: "chat" };
+    expect(await agentCapabilityProvider.diff("a/chat", olds, { ...olds, __provider: "new" })).toMatchObject({ changes: [], replaces: [] });
+    expect(await agentCapabilityProvider.diff("a/chat", olds, { agentId: "a", capability: "models" } as any)).toMatchObject({ changes: ["capability"], replaces: ["capability"], deleteBeforeReplace: true });
   });
 });

@@ -1,0 +1,103 @@
+import { hash } from "node:crypto";
+import { isWellFormedSecret } from "../../../api";
+import { hashSecret } from "../../crypto";
+import type { Decision } from "../types";
+import { prepareNeutral, writeGeneration, type DB } from "./db";
+import type { KeyRow } from "./keys";
+
+/** What the data plane needs to decide on a request: the key row joined with its agent. */
+interface AuthRow extends KeyRow {
+  agent_capabilities: string;
+  agent_deleted_at: number | null;
+}
+interface Hit {
+  hash: string;
+  row: AuthRow | undefined;
+  capabilities: ReadonlySet<string>;
+}
+
+/** Bounds the memo of recent lookups (also of unknown secrets). */
+const MEMO_MAX = 10_000;
+/** last_used_at is written at most this often per key, in one batched transaction. */
+const TOUCH_FLUSH_MS = 1000;
+
+/**
+ * The data plane's access decision. Each request is one indexed lookup by keyed hash, memoised
+ * while nothing that decides access has changed: this process owns the database (exclusive lock,
+ * see db.ts) and counts every access-relevant write, so a revoke, disable, capability change or
+ * rotation empties the memo before the very next request. Writes that cannot change a decision
+ * (last_used_at, usage) are declared neutral and leave the memo alone, so 1,000 keys in use do
+ * not keep emptying it. The memo is keyed by an unkeyed SHA-256 of the secret (memory only),
+ * which spares the HMAC on repeat requests. Time-based rules (expiry, grace) run on every request.
+ */
+export class Access {
+  private bySecret;
+  private touchStmt;
+  private memo = new Map<string, Hit>();
+  private memoGen = -1;
+  private pending = new Map<string, number>();
+  private timer: NodeJS.Timeout;
+
+  constructor(private db: DB, private pepper: Buffer) {
+    // One statement, both hash columns indexed (SQLite answers the OR with two index probes).
+    this.bySecret = db.prepare(`SELECT k.*, a.capabilities AS agent_capabilities, a.deleted_at AS agent_deleted_at
+      FROM keys k JOIN agents a ON a.id = k.agent_id
+      WHERE k.secret_hash = @h OR k.previous_secret_hash = @h`);
+    this.touchStmt = prepareNeutral(db, "UPDATE keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)");
+    this.timer = setInterval(() => this.flush(), TOUCH_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  private lookup(secret: string): Hit {
+    const gen = writeGeneration(this.db);
+    if (gen !== this.memoGen || this.memo.size >= MEMO_MAX) {
+      this.memo.clear();
+      this.memoGen = gen;
+    }
+    const memoKey = hash("sha256", secret, "base64");
+    let hit = this.memo.get(memoKey);
+    if (!hit) {
+      const keyed = hashSecret(this.pepper, secret);
+      const row = this.bySecret.get({ h: keyed }) as AuthRow | undefined;
+      hit = { hash: keyed, row, capabilities: new Set(row ? (JSON.parse(row.agent_capabilities) as string[]) : []) };
+      this.memo.set(memoKey, hit);
+    }
+    return hit;
+  }
+
+  authorize(secret: string, capability: string, now: number, team: string | undefined): Decision {
+    // The checksum rejects typos and garbage before any lookup.
+    if (!isWellFormedSecret(secret)) return { ok: false, refusal: "unknown_key" };
+    const { hash: h, row: k, capabilities } = this.lookup(secret);
+    if (!k) return { ok: false, refusal: "unknown_key" };
+    const ids = { keyId: k.id, agentId: k.agent_id };
+    if (k.revoked_at !== null || k.agent_deleted_at !== null) return { ok: false, refusal: "revoked", ...ids };
+    if (k.status !== "active") return { ok: false, refusal: "disabled", ...ids };
+    if (k.expires_at !== null && k.expires_at <= now) return { ok: false, refusal: "expired", ...ids };
+    if (k.secret_hash !== h && (k.previous_secret_expires_at === null || k.previous_secret_expires_at <= now))
+      return { ok: false, refusal: "previous_secret_expired", ...ids };
+    if (!capabilities.has(capability)) return { ok: false, refusal: "capability", ...ids };
+    if (k.scope === "team" && team !== undefined && team.toLowerCase() !== k.team_id) return { ok: false, refusal: "team", ...ids };
+    return { ok: true, principal: { keyId: k.id, agentId: k.agent_id, scope: k.scope, teamId: k.team_id } };
+  }
+
+  /** Remembers the use; written by flush() at most once a second per key. */
+  touch(keyId: string, now: number): void {
+    this.pending.set(keyId, now);
+  }
+
+  /** Writes pending last_used_at values in one transaction (admin reads call this first, so they see every use). */
+  flush(): void {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending];
+    this.pending.clear();
+    this.db.transaction(() => {
+      for (const [id, at] of batch) this.touchStmt.run(at, id, at);
+    })();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.flush();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Numbered migrations. Each runs in its own transaction together with the `user_version` bump, so
+ * a crash mid-migration leaves the database at the previous version, never half-migrated.
+ * Times are integer milliseconds (cheap comparisons on the hot auth path); `seq` is a monotonic
+ * integer that makes list ordering total even when two rows share a created_at millisecond.
+ */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE teams (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE users (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE user_teams (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    team_id TEXT NOT NULL REFERENCES teams(id),
+    PRIMARY KEY (user_id, team_id)
+  );
+  CREATE TABLE agents (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    capabilities TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    deleted_at INTEGER
+  );
+  CREATE TABLE keys (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    agent_id TEXT NOT NULL REFERENCES agents(id),
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('all_teams', 'team')),
+    team_id TEXT REFERENCES teams(id),
+    owner_id TEXT REFERENCES users(id),
+    status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+    masked TEXT NOT NULL,
+    secret_hash TEXT NOT NULL UNIQUE,
+    previous_secret_hash TEXT,
+    previous_secret_expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    rotated_at INTEGER,
+    expires_at INTEGER,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX keys_previous_secret_hash ON keys(previous_secret_hash);
+  CREATE INDEX keys_agent_seq ON keys(agent_id, seq);
+  CREATE TABLE idempotency (
+    key_hash TEXT PRIMARY KEY,
+    request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    iv BLOB NOT NULL,
+    tag BLOB NOT NULL,
+    body BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX idempotency_created_at ON idempotency(created_at);
+  `,
+  // key_count is a count of an agent's live keys: a partial index answers it from the index alone,
+  // instead of visiting every key row (revoked ones included) on each create and each agent read.
+  `
+  CREATE INDEX keys_live_by_agent ON keys(agent_id) WHERE revoked_at IS NULL;
+  `,
+  // Emails are one identity whatever their case: the filter and uniqueness both ignore it. A view
+  // keeps key_count and "deleted agents are invisible" in one place for lists and gets.
+  `
+  CREATE UNIQUE INDEX users_email_nocase ON users(email COLLATE NOCASE);
+  CREATE VIEW live_agents AS
+    SELECT agents.*, (SELECT count(*) FROM keys k WHERE k.agent_id = agents.id AND k.revoked_at IS NULL) AS key_count
+    FROM agents WHERE deleted_at IS NULL;
+  `,
+];
+
+/** The user_version of a fully migrated database. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

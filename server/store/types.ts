@@ -1,0 +1,102 @@
+import type {
+  Agent, AgentWithDefaultKey, CreateAgent, CreateUser, Key, KeyWithSecret, PageOf, PageQuery, Team, UpdateAgent, User,
+} from "../../api";
+
+/** An Idempotency-Key request's record location and sealing key (see sqlite/idempotency.ts). */
+export interface IdempotencyContext {
+  rowKey: string;
+  requestHash: string;
+  cipherKey: Buffer;
+}
+/** Passed to a write so the answer is recorded in the same transaction as the write itself. */
+export interface Idem {
+  ctx: IdempotencyContext;
+  status: number;
+}
+
+export type Lookup = { kind: "miss" } | { kind: "mismatch" } | { kind: "replay"; status: number; body: string };
+
+export interface NewKey {
+  name: string;
+  scope: "all_teams" | "team";
+  team_id?: string | null;
+  owner_id?: string | null;
+  expires_at?: string | null;
+}
+export interface KeyPatch {
+  name?: string;
+  owner_id?: string | null;
+  status?: "active" | "disabled";
+  expires_at?: string | null;
+}
+
+/** A write's result and, when it carried an Idempotency-Key, the exact JSON that was recorded. */
+export interface Written<T> {
+  value: T;
+  json: string;
+}
+
+/** Why the data plane refuses a request, in the store's terms (the data plane maps them to 401/403). */
+export type Refusal = "unknown_key" | "revoked" | "disabled" | "expired" | "previous_secret_expired" | "capability" | "team";
+
+/** The key a data-plane request was authorized as. */
+export interface Principal {
+  keyId: string;
+  agentId: string;
+  scope: "all_teams" | "team";
+  teamId: string | null;
+}
+
+export type Decision = { ok: true; principal: Principal } | { ok: false; refusal: Refusal; keyId?: string; agentId?: string };
+
+/**
+ * writer-local's storage, as domain operations. Each write is one transaction; every method is
+ * async so that an engine with a network round trip (PostgreSQL) can stand behind the same
+ * interface. Methods throw the domain errors of ./errors.ts.
+ */
+export interface Store {
+  teams: {
+    list(q: PageQuery): Promise<PageOf<Team>>;
+    get(id: string): Promise<Team>;
+    create(name: string, idem?: Idem): Promise<Written<Team>>;
+  };
+  users: {
+    list(q: PageQuery, email?: string): Promise<PageOf<User>>;
+    get(id: string): Promise<User>;
+    create(u: CreateUser, idem?: Idem): Promise<Written<User>>;
+  };
+  agents: {
+    list(q: PageQuery): Promise<PageOf<Agent>>;
+    get(id: string): Promise<Agent>;
+    /** The agent with its default "Production" all-teams key. */
+    create(a: CreateAgent, idem?: Idem): Promise<Written<AgentWithDefaultKey>>;
+    update(id: string, p: UpdateAgent): Promise<Agent>;
+    /** Soft delete; every key of the agent is revoked with it. */
+    delete(id: string): Promise<void>;
+    setCapability(id: string, capability: string, on: boolean): Promise<Agent>;
+  };
+  keys: {
+    list(agentId: string, q: PageQuery): Promise<PageOf<Key>>;
+    get(agentId: string, id: string): Promise<Key>;
+    create(agentId: string, k: NewKey, idem?: Idem): Promise<Written<KeyWithSecret>>;
+    update(agentId: string, id: string, p: KeyPatch): Promise<Key>;
+    regenerate(agentId: string, id: string, graceSeconds: number, idem?: Idem): Promise<Written<KeyWithSecret>>;
+    revoke(agentId: string, id: string): Promise<void>;
+  };
+  idempotency: {
+    context(scope: string, key: string, body: unknown): IdempotencyContext;
+    rowKey(scope: string, key: string): string;
+    release(rowKeys: string[]): Promise<number>;
+    lookup(ctx: IdempotencyContext): Promise<Lookup>;
+    purgeExpired(): Promise<number>;
+  };
+  /** The data plane's access decision: one memoised lookup; admin changes hold from the next request. */
+  access: {
+    authorize(secret: string, capability: string, now: number, team: string | undefined): Promise<Decision>;
+    /** Records use (last_used_at), throttled and batched; never invalidates the access memo. */
+    touch(keyId: string, now: number): void;
+  };
+  /** Whether the database is empty of teams, users and agents (seed only then). */
+  isEmpty(): Promise<boolean>;
+  close(): Promise<void>;
+}
