@@ -1,8 +1,10 @@
 // Benchmarks 3 and 4: the server's data plane (authenticated GET /v1/models vs the unauthenticated
-// GET /healthz of the same process, in the same run) at 1,000 and 100,000 stored keys, the
-// server's RSS, and admin key creates per second with 50 concurrent clients (autocannon).
+// GET /healthz of the same process, interleaved in the same run) with realistic traffic, 1,000
+// active keys used round robin, at 1,000 and 100,000 stored keys; the server's RSS; and admin key
+// creates per second with 50 concurrent clients (autocannon).
 import { readFileSync } from "node:fs";
 import { admin, startLocalServer } from "../tests/helpers/server";
+import { interleave, median } from "./interleave";
 // autocannon ships no types of its own.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const autocannon = require("autocannon");
@@ -16,10 +18,17 @@ export interface Load {
   errors: number;
 }
 export interface DataPlaneResult {
+  /** Keys stored on the server. */
   keys: number;
-  models: Load;
-  healthz: Load;
+  /** Distinct keys the traffic uses, round robin. */
+  activeKeys: number;
+  rounds: number;
+  /** Medians over the rounds. */
+  models: { rps: number; p99: number };
+  healthz: { rps: number; p99: number };
+  /** Median of the per-round rps ratios /v1/models : /healthz. */
   ratioRps: number;
+  perRound: { models: Load; healthz: Load; ratio: number }[];
   rssMB: number;
 }
 export interface AdminResult {
@@ -55,46 +64,58 @@ function rssMB(pid: number): number {
 }
 
 export async function benchDataPlane(
-  opts: { seconds: number; bigKeys: number; connections: number },
+  opts: { seconds: number; rounds: number; bigKeys: number; activeKeys: number; connections: number },
   log: (s: string) => void,
 ): Promise<{ dataPlane: DataPlaneResult[]; admin: AdminResult }> {
   // warn: per-request info logs would measure the logger, not the server; both routes pay the same.
   const server = await startLocalServer({ extraArgs: ["--log-level", "warn"] });
   try {
     const api = admin(server.url, server.adminToken);
-    const agent = await api.post("/v1/admin/agents", { name: "bench-plane", capabilities: ["models"] });
-    const secret: string = agent.body.default_key.secret;
-    // Stored keys are spread over 999 seed agents (~100 keys each, like a real fleet): key_count is
-    // computed per agent, so piling 100k keys on one agent would measure that instead (see notes).
+    // The active keys: one agent each (with the models capability), their default keys used round
+    // robin, so every request of a connection presents another key, as a fleet of workloads would.
+    const active: string[] = [];
     const seedAgents: string[] = [];
     await Promise.all(Array.from({ length: 50 }, async (_, w) => {
-      for (let i = w; i < 999; i += 50) {
-        const r = await api.post("/v1/admin/agents", { name: `bench-seed-${i}`, capabilities: [] });
-        if (r.status !== 201) throw new Error(`seed agent: ${r.status}`);
+      for (let i = w; i < opts.activeKeys; i += 50) {
+        const r = await api.post("/v1/admin/agents", { name: `bench-active-${i}`, capabilities: ["models"] });
+        if (r.status !== 201) throw new Error(`active agent: ${r.status}`);
+        active.push(r.body.default_key.secret);
         seedAgents.push(r.body.id);
       }
     }));
     let next = 0;
     const keysPaths = () => [{ method: "POST", setupRequest: (req: any) => ({ ...req, path: `/v1/admin/agents/${seedAgents[next++ % seedAgents.length]}/keys` }) }];
+    let turn = 0;
+    const roundRobin = [{ method: "GET", path: "/v1/models", setupRequest: (req: any) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${active[turn++ % active.length]}` } }) }];
     const measure = async (keys: number): Promise<DataPlaneResult> => {
       const base = { connections: opts.connections, duration: opts.seconds };
-      // Warm the JIT on both routes, then measure each.
+      // Warm the JIT on both routes.
       await run({ ...base, duration: 1, url: server.url + "/healthz" });
-      await run({ ...base, duration: 1, url: server.url + "/v1/models", headers: { authorization: `Bearer ${secret}` } });
-      const healthz = load(await run({ ...base, url: server.url + "/healthz" }));
-      const models = load(await run({ ...base, url: server.url + "/v1/models", headers: { authorization: `Bearer ${secret}` } }));
-      const r = { keys, models, healthz, ratioRps: models.rps / healthz.rps, rssMB: rssMB(server.proc.pid!) };
-      log(`  ${keys} keys: /v1/models ${models.rps.toFixed(0)} rps p99 ${models.p99} ms; /healthz ${healthz.rps.toFixed(0)} rps p99 ${healthz.p99} ms; ratio ${r.ratioRps.toFixed(2)}; RSS ${r.rssMB.toFixed(0)} MB`);
-      if (models.non2xx || healthz.non2xx) throw new Error(`non-2xx answers under load: ${models.non2xx} + ${healthz.non2xx}`);
-      return r;
+      await run({ ...base, duration: 1, url: server.url, requests: roundRobin });
+      const r = await interleave(
+        opts.rounds,
+        async () => load(await run({ ...base, url: server.url, requests: roundRobin })),
+        async () => load(await run({ ...base, url: server.url + "/healthz" })),
+        (l) => l.rps,
+      );
+      const perRound = r.rounds.map((x) => ({ models: x.a, healthz: x.b, ratio: x.ratio }));
+      const non2xx = perRound.reduce((n, x) => n + x.models.non2xx + x.healthz.non2xx, 0);
+      if (non2xx) throw new Error(`non-2xx answers under load: ${non2xx}`);
+      const out: DataPlaneResult = {
+        keys, activeKeys: active.length, rounds: opts.rounds,
+        models: { rps: r.medianA, p99: median(perRound.map((x) => x.models.p99)) },
+        healthz: { rps: r.medianB, p99: median(perRound.map((x) => x.healthz.p99)) },
+        ratioRps: r.medianRatio, perRound, rssMB: rssMB(server.proc.pid!),
+      };
+      log(`  ${keys} keys stored, ${active.length} in use: /v1/models ${out.models.rps.toFixed(0)} rps p99 ${out.models.p99} ms; /healthz ${out.healthz.rps.toFixed(0)} rps; median ratio of ${opts.rounds} rounds ${out.ratioRps.toFixed(2)} (${perRound.map((x) => x.ratio.toFixed(2)).join(" ")}); RSS ${out.rssMB.toFixed(0)} MB`);
+      return out;
     };
 
-    // 1,000 stored keys: the default keys of the measured agent and of the 999 seed agents.
-    log("data plane: 1,000 keys stored");
-    const at1k = await measure(1000);
+    log(`data plane: ${opts.activeKeys} keys stored and in use`);
+    const at1k = await measure(opts.activeKeys);
 
     // Benchmark 4 doubles as the 100,000-key seeding: 50 concurrent clients creating keys.
-    const amount = opts.bigKeys - 1000;
+    const amount = opts.bigKeys - opts.activeKeys;
     log(`admin: creating ${amount} keys with 50 concurrent clients`);
     const t = Date.now();
     const big = await run({
@@ -108,8 +129,7 @@ export async function benchDataPlane(
       p99: big.latency.p99, non2xx: big.non2xx, errors: big.errors + big.timeouts,
     };
     log(`  ${adminResult.created} keys in ${seconds.toFixed(1)} s: ${adminResult.createsPerSecond.toFixed(0)} creates/s, p99 ${adminResult.p99} ms, ${big.non2xx} non-2xx`);
-    const stored = adminResult.created + 1000;
-    const atBig = await measure(stored);
+    const atBig = await measure(adminResult.created + opts.activeKeys);
     return { dataPlane: [at1k, atBig], admin: adminResult };
   } finally {
     await server.stop();

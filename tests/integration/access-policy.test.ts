@@ -143,7 +143,7 @@ export const keyIds = access.keyIds;
   const text = bad.stdout + bad.stderr;
   expect(text).toContain("invalid Writer access spec (stack config writer:access): 4 problems");
   expect(text).toContain('agents.support.capabilities.1: unknown capability "telepathy": use one of chat,');
-  expect(text).toContain("agents.support.keys.ci: unknown field(s) owners: remove them (allowed: name, team, allTeams, owner,");
+  expect(text).toContain("agents.support.keys.ci.owners: unknown field: remove it (allowed: name, team, allTeams, owner,");
   expect(text).toContain("agents.support.keys.prod.owner: must be an email address");
   expect(text).toContain('agents.support.keys.prod.gracePeriod: "2w" is not a duration');
   expect(text).not.toMatch(/at .*\.ts:\d+/); // a message for the user, not a stack trace

@@ -58,20 +58,25 @@ test("--replace on an ApiAgent makes a new agent; the old one and its keys go", 
   await p.destroy();
 });
 
-test("replaceOnChanges with an unchanged create body (rotationTriggers) makes a new key", async () => {
-  const prog = (trigger: string) => `import * as writer from "pulumi-writer";
+// (replaceOnChanges needs the provider's detailed diff, which Pulumi's dynamic-provider server never
+// sends, so the engine ignores it for dynamic resources; the native provider honours it.)
+test("replaceWith: a key whose create body is unchanged is replaced with its dependency and gets a new object", async () => {
+  const prog = (team: string) => `import * as writer from "pulumi-writer";
 const a = new writer.ApiAgent("agent", { capabilities: ["models"] });
-const k = new writer.ApiKey("key", { agentId: a.id, name: "worker", rotationTriggers: "${trigger}" }, { replaceOnChanges: ["rotationTriggers"] });
-export const agentId = a.id; export const keyId = k.id; export const secret = k.secret;
+const owner = writer.getUserOutput({ email: "admin@example.com" });
+const scoped = new writer.ApiKey("scoped", { agentId: a.id, teamId: writer.getTeamOutput({ name: "${team}" }).id, ownerId: owner.id });
+const follower = new writer.ApiKey("follower", { agentId: a.id, name: "follower" }, { replaceWith: [scoped] });
+export const scopedId = scoped.id; export const followerId = follower.id; export const secret = follower.secret;
 `;
-  const p = new ProjectStack("replace-on-changes", prog("one"));
+  const p = new ProjectStack("replace-with", prog("Support"));
   await p.init("test", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
   await p.up();
   const before = await p.outputs(true);
-  p.setProgram(prog("two"));
+  p.setProgram(prog("Sales"));
   await p.up();
   const after = await p.outputs(true);
-  expect(after.keyId).not.toBe(before.keyId);
+  expect(after.scopedId).not.toBe(before.scopedId);
+  expect(after.followerId).not.toBe(before.followerId);
   expect((await plane(after.secret).get("/v1/models")).status).toBe(200);
   expect((await plane(before.secret).get("/v1/models")).status).toBe(401);
   expect(planCounts((await p.preview(["--refresh", "--expect-no-changes"])).stdout)).toEqual({});

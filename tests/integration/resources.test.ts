@@ -308,7 +308,7 @@ test("bad input is refused at preview with actionable messages and nothing is cr
   p.setProgram(HEADER + `new writer.ApiKey("key", { agentId: "00000000-0000-4000-8000-000000000000", teamId: "00000000-0000-4000-8000-000000000001", expiresAt: "someday" });`);
   const r2 = await p.run(["preview"], { allowFail: true });
   expect(r2.code).not.toBe(0);
-  expect(r2.stdout).toMatch(/ownerId: is required when teamId is set/);
+  expect(r2.stdout).toMatch(/ownerId: is required for a team-scoped key: the key owner, a member of the team/);
   expect(r2.stdout).toMatch(/expiresAt: must be an ISO 8601 time/);
   const up = await p.run(["up", "--yes"], { allowFail: true });
   expect(up.code).not.toBe(0);

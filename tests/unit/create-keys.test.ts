@@ -2,7 +2,7 @@
 // a replacement and the create before it never do.
 import { creationNonceOf, withNonce } from "../../provider/createKeys";
 
-const news = { creationKey: "proj/stack/ApiKey/k", name: "k", agentId: "a" };
+const news: { creationKey: string; name: string; agentId: string; creationNonce?: string } = { creationKey: "proj/stack/ApiKey/k", name: "k", agentId: "a" };
 
 test("a first create has no nonce, and its retry after a crash has none either", () => {
   expect(withNonce({ ...news }, {})).toEqual(news);
