@@ -86,16 +86,21 @@ export async function benchDataPlane(
     let next = 0;
     const keysPaths = () => [{ method: "POST", setupRequest: (req: any) => ({ ...req, path: `/v1/admin/agents/${seedAgents[next++ % seedAgents.length]}/keys` }) }];
     let turn = 0;
-    const roundRobin = [{ method: "GET", path: "/v1/models", setupRequest: (req: any) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${active[turn++ % active.length]}` } }) }];
+    // autocannon caches a built request in requestBuffer: drop it, so each request carries the next key.
+    // /healthz gets the same rotating header (and ignores it), so the load generator, which shares
+    // the machine, does the same work on both sides of the ratio.
+    const rotating = (path: string) => [{ method: "GET", path, setupRequest: ({ requestBuffer: _b, ...req }: any) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${active[turn++ % active.length]}` } }) }];
+    const roundRobin = rotating("/v1/models");
+    const healthz = rotating("/healthz");
     const measure = async (keys: number): Promise<DataPlaneResult> => {
       const base = { connections: opts.connections, duration: opts.seconds };
       // Warm the JIT on both routes.
-      await run({ ...base, duration: 1, url: server.url + "/healthz" });
+      await run({ ...base, duration: 1, url: server.url, requests: healthz });
       await run({ ...base, duration: 1, url: server.url, requests: roundRobin });
       const r = await interleave(
         opts.rounds,
         async () => load(await run({ ...base, url: server.url, requests: roundRobin })),
-        async () => load(await run({ ...base, url: server.url + "/healthz" })),
+        async () => load(await run({ ...base, url: server.url, requests: healthz })),
         (l) => l.rps,
       );
       const perRound = r.rounds.map((x) => ({ models: x.a, healthz: x.b, ratio: x.ratio }));

@@ -27,7 +27,10 @@ export interface ConnectionLimits {
   keepAliveTimeoutMs: number;
   /** A socket with no traffic at all is closed after this (ms). Default 120000. */
   idleTimeoutMs: number;
-  /** Requests served per kept-alive socket before it is closed. Default 1000. */
+  /**
+   * Requests served per kept-alive socket before it is closed (0: no limit, the default). Node answers
+   * 503 to a client that keeps sending past it after `Connection: close`, so it is off unless asked for.
+   */
   maxRequestsPerSocket: number;
   /** Sockets open at once; more are refused. Default 10000. */
   maxConnections: number;
@@ -38,7 +41,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   headersTimeoutMs: 15_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 120_000,
-  maxRequestsPerSocket: 1000,
+  maxRequestsPerSocket: 0,
   maxConnections: 10_000,
 };
 
@@ -111,11 +114,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await app.register(faultsPlugin, { spec: opts.faults, hangMs: opts.faultHangMs ?? 30000, seed: opts.faultSeed });
   }
   await app.register(adminAuthPlugin, { adminToken: opts.adminToken });
-  await app.register(idempotencyPlugin, { adminToken: opts.adminToken });
   await registerOpenApi(app, opts.version ?? "1.0.0");
 
   await app.register(metaRoutes);
-  await app.register(async (admin) => registerAdminRoutes(admin, adminHandlers(admin)));
+  // Idempotency-Key handling lives with the admin routes only (the data plane never pays for it).
+  await app.register(async (admin) => {
+    await admin.register(idempotencyPlugin, { adminToken: opts.adminToken });
+    registerAdminRoutes(admin, adminHandlers(admin));
+  });
   await app.register(dataPlaneRoutes);
   return app;
 }

@@ -5,14 +5,15 @@ import { bearer, globalPlugin, isAdminRequest } from "./plugin";
 
 /** Admin routes: the admin token, compared in constant time; a data-plane key gets 403, not 401. */
 export const adminAuthPlugin = globalPlugin<{ adminToken: string }>(async (app, { adminToken }) => {
-  app.addHook("onRequest", async (req) => {
-    if (!isAdminRequest(req)) return;
+  // Callback style: it runs on every request, and the data plane's pass-through must cost nothing.
+  app.addHook("onRequest", (req, _reply, done) => {
+    if (!isAdminRequest(req)) return done();
     const token = bearer(req.headers.authorization);
-    if (!token) throw new ApiError(401, "missing Authorization: Bearer <admin token>", { field: "Authorization" });
-    if (safeEqual(token, adminToken)) return;
+    if (!token) return done(new ApiError(401, "missing Authorization: Bearer <admin token>", { field: "Authorization" }));
+    if (safeEqual(token, adminToken)) return done();
     if (isWellFormedSecret(token)) {
-      throw new ApiError(403, "an API key cannot call the admin API; use the admin token", { field: "Authorization" });
+      return done(new ApiError(403, "an API key cannot call the admin API; use the admin token", { field: "Authorization" }));
     }
-    throw new ApiError(401, "invalid admin token", { field: "Authorization" });
+    done(new ApiError(401, "invalid admin token", { field: "Authorization" }));
   });
 });

@@ -92,7 +92,8 @@ export interface Store {
   };
   /** The data plane's access decision: one memoised lookup; admin changes hold from the next request. */
   access: {
-    authorize(secret: string, capability: string, now: number, team: string | undefined): Promise<Decision>;
+    /** Answers synchronously from the memo when it can (the data plane's hot path), else a promise. */
+    authorize(secret: string, capability: string, now: number, team: string | undefined): Decision | Promise<Decision>;
     /** Records use (last_used_at), throttled and batched; never invalidates the access memo. */
     touch(keyId: string, now: number): void;
   };

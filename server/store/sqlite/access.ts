@@ -48,7 +48,8 @@ export class Access {
     this.timer.unref();
   }
 
-  private lookup(secret: string): Hit {
+  /** The memo's answer, or the database's for a well-formed secret; undefined for a malformed one. */
+  private lookup(secret: string): Hit | undefined {
     const gen = writeGeneration(this.db);
     if (gen !== this.memoGen || this.memo.size >= MEMO_MAX) {
       this.memo.clear();
@@ -57,6 +58,8 @@ export class Access {
     const memoKey = hash("sha256", secret, "base64");
     let hit = this.memo.get(memoKey);
     if (!hit) {
+      // The checksum rejects typos and garbage before any lookup (a memo hit was checked when it was made).
+      if (!isWellFormedSecret(secret)) return undefined;
       const keyed = hashSecret(this.pepper, secret);
       const row = this.bySecret.get({ h: keyed }) as AuthRow | undefined;
       hit = { hash: keyed, row, capabilities: new Set(row ? (JSON.parse(row.agent_capabilities) as string[]) : []) };
@@ -66,10 +69,9 @@ export class Access {
   }
 
   authorize(secret: string, capability: string, now: number, team: string | undefined): Decision {
-    // The checksum rejects typos and garbage before any lookup.
-    if (!isWellFormedSecret(secret)) return { ok: false, refusal: "unknown_key" };
-    const { hash: h, row: k, capabilities } = this.lookup(secret);
-    if (!k) return { ok: false, refusal: "unknown_key" };
+    const hit = secret ? this.lookup(secret) : undefined;
+    if (!hit?.row) return { ok: false, refusal: "unknown_key" };
+    const { hash: h, row: k, capabilities } = hit;
     const ids = { keyId: k.id, agentId: k.agent_id };
     if (k.revoked_at !== null || k.agent_deleted_at !== null) return { ok: false, refusal: "revoked", ...ids };
     if (k.status !== "active") return { ok: false, refusal: "disabled", ...ids };

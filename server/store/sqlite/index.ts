@@ -128,7 +128,7 @@ export function openSqliteStore(dataDir: string, pepper: Buffer): SqliteStore {
       purgeExpired: async () => idempotency.purgeExpired(),
     },
     access: {
-      authorize: async (secret, capability, now, team) => access.authorize(secret, capability, now, team),
+      authorize: (secret, capability, now, team) => access.authorize(secret, capability, now, team),
       touch: (keyId, now) => access.touch(keyId, now),
     },
     isEmpty: async () =>

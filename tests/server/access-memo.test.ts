@@ -1,0 +1,40 @@
+// The data plane's memo empties only on writes that can change an access decision: using keys
+// (last_used_at) and recording idempotent answers leave it; revoking, disabling, capability
+// changes and rotation empty it, so they hold from the very next request.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openStore } from "../../server/store";
+import { writeGeneration } from "../../server/store/sqlite/db";
+
+const store = openStore(mkdtempSync(join(tmpdir(), "memo-")));
+afterAll(() => store.close());
+const gen = () => writeGeneration(store.db);
+
+test("key use and idempotency records keep the memo; access changes empty it", async () => {
+  const a = (await store.agents.create({ name: "memo", capabilities: ["models"] })).value;
+  const secret = a.default_key.secret;
+  const allowed = () => store.access.authorize(secret, "models", Date.now(), undefined);
+  expect(await allowed()).toMatchObject({ ok: true });
+
+  const g = gen();
+  for (let i = 0; i < 50; i++) store.access.touch(a.default_key.id, Date.now());
+  const k = await store.keys.get(a.id, a.default_key.id); // flushes the batched last_used_at
+  expect(k.last_used_at).not.toBeNull();
+  const ctx = store.idempotency.context("scope", "key-1", { name: "x" });
+  await store.teams.create("memo team", { ctx, status: 201 });
+  expect(await store.idempotency.release([ctx.rowKey])).toBe(1);
+  // The team insert is a write, but the use and the records are not: exactly one step.
+  expect(gen()).toBe(g + 1);
+
+  const before = gen();
+  await store.agents.setCapability(a.id, "models", false);
+  expect(gen()).toBeGreaterThan(before);
+  expect(await allowed()).toMatchObject({ ok: false, refusal: "capability" });
+  await store.agents.setCapability(a.id, "models", true);
+  await store.keys.update(a.id, a.default_key.id, { status: "disabled" });
+  expect(await allowed()).toMatchObject({ ok: false, refusal: "disabled" });
+  await store.keys.update(a.id, a.default_key.id, { status: "active" });
+  await store.keys.regenerate(a.id, a.default_key.id, 0);
+  expect(await allowed()).toMatchObject({ ok: false, refusal: "unknown_key" });
+});
