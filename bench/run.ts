@@ -56,7 +56,9 @@ function provisionRows(prov: SizeResult[], row: (what: string, target: string, m
 async function dataPlaneRows(row: (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) => void) {
   const dp = await benchDataPlane({ seconds, rounds, bigKeys, activeKeys, connections: 10 }, log);
   const [small, big] = dp.dataPlane;
-  const change = big.models.rps / small.models.rps - 1;
+  // Each phase's rps is read against /healthz of the same phase, so machine drift between the two
+  // phases cancels out.
+  const change = big.ratioRps / small.ratioRps - 1;
   write("dataplane", { seconds, rounds, connections: 10, results: dp.dataPlane, rpsChangeSmallToBig: change });
   write("admin", dp.admin);
 
@@ -66,7 +68,7 @@ async function dataPlaneRows(row: (what: string, target: string, measured: strin
   row(`/v1/models p99, ${rr}, ${small.keys} stored`, "<= 2 ms", `${small.models.p99} ms`, small.models.p99 <= 2, cmd);
   row(`/v1/models rps vs /healthz, ${rr}, ${big.keys} stored`, ">= 0.8x", x(big.ratioRps), big.ratioRps >= 0.8, cmd);
   row(`/v1/models p99, ${rr}, ${big.keys} stored`, "<= 2 ms", `${big.models.p99} ms`, big.models.p99 <= 2, cmd);
-  row(`/v1/models rps, ${big.keys} vs ${small.keys} keys`, "within 10%", `${(change * 100).toFixed(1)}%`, Math.abs(change) <= 0.1, cmd);
+  row(`/v1/models rps (vs /healthz), ${big.keys} vs ${small.keys} keys stored`, "within 10%", `${(change * 100).toFixed(1)}%`, Math.abs(change) <= 0.1, cmd);
   row(`server RSS, ${big.keys} keys`, "(reported)", `${big.rssMB.toFixed(0)} MB (${small.rssMB.toFixed(0)} MB at ${small.keys})`, undefined, cmd);
   row("key creates/s, 50 concurrent clients", "(reported)", `${dp.admin.createsPerSecond.toFixed(0)}/s (p99 ${dp.admin.p99} ms, ${dp.admin.non2xx} non-2xx)`, undefined, cmd);
 }
