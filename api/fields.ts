@@ -66,3 +66,13 @@ export function teamKeyRule(fields: { team: string; owner: string }) {
     if (has(fields.team) && !has(fields.owner)) ctx.addIssue({ code: "custom", path: [fields.owner], message: KEY_OWNER_REQUIRED });
   };
 }
+
+/** Per-key limits the gateway enforces (429 with Retry-After past them). */
+export const RequestsPerMinute = z.number().int("must be a whole number of requests").min(1, "must be at least 1").max(1_000_000, "must be at most 1000000");
+export const TokensPerMinute = z.number().int("must be a whole number of tokens").min(1, "must be at least 1").max(1_000_000_000, "must be at most 1000000000");
+export const BUDGET_PERIODS = ["day", "month"] as const;
+export const TokenBudget = z.strictObject({
+  tokens: z.number().int("must be a whole number of tokens").min(1, "must be at least 1").max(1_000_000_000_000, "must be at most 1000000000000"),
+  period: z.enum(BUDGET_PERIODS, { error: 'must be "day" or "month" (UTC)' }),
+});
+export type TokenBudget = z.infer<typeof TokenBudget>;

@@ -10,3 +10,4 @@ export * from "./agents";
 export * from "./keys";
 export * from "./routes";
 export * from "./dataplane";
+export * from "./usage";

@@ -1,6 +1,6 @@
 import { z } from "zod/v4";
 import { IdParam, Timestamp, Uuid } from "./common";
-import { GracePeriodSeconds, Name, UtcTime } from "./fields";
+import { GracePeriodSeconds, Name, RequestsPerMinute, TokenBudget, TokensPerMinute, UtcTime } from "./fields";
 
 export const KeyScope = z.enum(["all_teams", "team"], { error: 'must be "all_teams" or "team"' });
 export const KeyStatus = z.enum(["active", "disabled"], { error: 'must be "active" or "disabled"' });
@@ -20,8 +20,18 @@ export const KeySchema = z.object({
   expires_at: Timestamp.nullable(),
   last_used_at: Timestamp.nullable(),
   previous_secret_expires_at: Timestamp.nullable(),
+  requests_per_minute: z.number().int().nullable(),
+  tokens_per_minute: z.number().int().nullable(),
+  token_budget: TokenBudget.nullable(),
 });
 export type Key = z.infer<typeof KeySchema>;
+
+/** The per-key limits, as a request sets them (null removes one). */
+const Limits = {
+  requests_per_minute: RequestsPerMinute.nullable().optional(),
+  tokens_per_minute: TokensPerMinute.nullable().optional(),
+  token_budget: TokenBudget.nullable().optional(),
+};
 
 export const KeyWithSecretSchema = KeySchema.extend({ secret: z.string() });
 export type KeyWithSecret = z.infer<typeof KeyWithSecretSchema>;
@@ -33,6 +43,7 @@ export const CreateKeySchema = z
     team_id: IdParam.nullable().optional(),
     owner_id: IdParam.nullable().optional(),
     expires_at: UtcTime.nullable().optional(),
+    ...Limits,
   })
   .superRefine((k, ctx) => {
     if (k.scope === "team") {
@@ -49,6 +60,7 @@ export const UpdateKeySchema = z.strictObject({
   owner_id: IdParam.nullable().optional(),
   status: KeyStatus.optional(),
   expires_at: UtcTime.nullable().optional(),
+  ...Limits,
 });
 export type UpdateKey = z.input<typeof UpdateKeySchema>;
 

@@ -5,6 +5,7 @@ import { Page, PageQuery } from "./common";
 import { CreateKeySchema, KeyParams, KeySchema, KeyWithSecretSchema, RegenerateKeySchema, UpdateKeySchema } from "./keys";
 import { CreateTeamSchema, TeamIdParams, TeamSchema } from "./teams";
 import { CreateUserSchema, UserIdParams, UserPageQuery, UserSchema } from "./users";
+import { UsageQuerySchema, UsageReportSchema } from "./usage";
 
 /**
  * A client that has durably recorded the answers of its idempotent creates releases their keys:
@@ -56,6 +57,8 @@ export const ADMIN_ROUTES = {
   getKey: route({ method: "GET", path: "/v1/admin/agents/{id}/keys/{key_id}", summary: "Get a key (never its secret)", params: KeyParams, status: 200, response: KeySchema }),
   updateKey: route({ method: "PATCH", path: "/v1/admin/agents/{id}/keys/{key_id}", summary: "Update a key's name, owner, status or expiry", params: KeyParams, body: UpdateKeySchema, status: 200, response: KeySchema }),
   regenerateKey: route({ method: "POST", path: "/v1/admin/agents/{id}/keys/{key_id}/regenerate", summary: "New secret for the same key; the old one works for the grace period", params: KeyParams, body: RegenerateKeySchema, status: 200, response: KeyWithSecretSchema }),
+  agentUsage: route({ method: "GET", path: "/v1/admin/agents/{id}/usage", summary: "Requests, tokens and refusals per UTC day of all the agent's keys (?from=&to=, default the last 30 days)", params: AgentIdParams, query: UsageQuerySchema, status: 200, response: UsageReportSchema }),
+  keyUsage: route({ method: "GET", path: "/v1/admin/agents/{id}/keys/{key_id}/usage", summary: "Requests, tokens and refusals per UTC day of one key (?from=&to=, default the last 30 days)", params: KeyParams, query: UsageQuerySchema, status: 200, response: UsageReportSchema }),
   releaseIdempotency: route({ method: "POST", path: "/v1/admin/idempotency/release", summary: "Stop replaying these idempotent POSTs: the client has recorded their answers", body: ReleaseIdempotencySchema, status: 200, response: ReleasedSchema }),
   revokeKey: route({ method: "DELETE", path: "/v1/admin/agents/{id}/keys/{key_id}", summary: "Revoke a key (stops working at once)", params: KeyParams, status: 204 }),
 };

@@ -1,5 +1,5 @@
 import { z } from "zod/v4";
-import { CapabilityId, CapabilitySet, Description, describeIssues, GracePeriodSeconds, Name, RotateAfterDays, teamKeyRule, Time } from "../api";
+import { CapabilityId, CapabilitySet, Description, describeIssues, GracePeriodSeconds, Name, RequestsPerMinute, RotateAfterDays, teamKeyRule, Time, TokenBudget, TokensPerMinute } from "../api";
 
 // Resource inputs as the engine hands them to `check`, composed from the contract's field rules
 // (api/fields.ts) and validated before any API call. Unknown values (computed, not known at
@@ -36,6 +36,9 @@ export const KeyInputs = z
     rotationTriggers: z.unknown().optional(),
     rotateAfterDays: RotateAfterDays.optional(),
     gracePeriodSeconds: GracePeriodSeconds.optional(),
+    requestsPerMinute: RequestsPerMinute.optional(),
+    tokensPerMinute: TokensPerMinute.optional(),
+    tokenBudget: TokenBudget.optional(),
     adopt: Adopt.optional(),
     rotationAnchor: z.string().optional(),
     ...Bookkeeping,

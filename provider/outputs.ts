@@ -46,6 +46,11 @@ export interface KeyOutputs {
   rotateAfterDays?: number;
   gracePeriodSeconds: number;
   rotationAnchor: string;
+  /** 0 when the key has no such limit. */
+  requestsPerMinute: number;
+  tokensPerMinute: number;
+  /** Absent when the key has no budget. */
+  tokenBudget?: { tokens: number; period: "day" | "month" };
 }
 
 /** Settings that live only in the program (not on the server), echoed into outputs for diff. */
@@ -68,7 +73,10 @@ export function keyOutputs(k: Key, s: KeySettings): KeyOutputs {
     previousSecretExpiresAt: k.previous_secret_expires_at ?? "",
     gracePeriodSeconds: s.gracePeriodSeconds,
     rotationAnchor: s.rotationAnchor,
+    requestsPerMinute: k.requests_per_minute ?? 0,
+    tokensPerMinute: k.tokens_per_minute ?? 0,
   };
+  if (k.token_budget) out.tokenBudget = k.token_budget;
   if (s.rotationTriggers !== undefined) out.rotationTriggers = s.rotationTriggers;
   if (s.rotateAfterDays !== undefined) out.rotateAfterDays = s.rotateAfterDays;
   return out;

@@ -106,6 +106,9 @@ export class AccessPolicy extends pulumi.ComponentResource {
             rotateAfterDays: k.rotateAfterDays,
             gracePeriodSeconds: k.gracePeriod,
             rotationTriggers: k.rotation,
+            requestsPerMinute: k.requestsPerMinute,
+            tokensPerMinute: k.tokensPerMinute,
+            tokenBudget: k.tokenBudget,
           },
           { parent: agent, aliases: (k.renamedFrom ?? []).map((old) => ({ name: `${agentName}-${old}` })) },
         );

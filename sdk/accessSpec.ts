@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod/v4";
 import { LookupNotFoundError } from "../provider/errors";
-import { CapabilitySet, Description, describeIssues, Email, KEY_OWNER_REQUIRED, GracePeriodSeconds, Name, RotateAfterDays, Time as IsoTime } from "../api";
+import { CapabilitySet, Description, describeIssues, Email, KEY_OWNER_REQUIRED, GracePeriodSeconds, Name, RequestsPerMinute, RotateAfterDays, Time as IsoTime, TokenBudget, TokensPerMinute } from "../api";
 
 // The declarative Writer access spec behind `AccessPolicy`: its zod schema, how it is loaded
 // (stack config or a YAML/JSON file) and how team names and owner emails resolve to ids. Every
@@ -69,6 +69,10 @@ const KeyFields = z.strictObject({
     rotation: z.union([z.string(), z.number()]).optional(),
     /** Former ids of this key (its map key) so that renaming the id keeps the same key. */
     renamedFrom: RenamedFrom.optional(),
+    /** Gateway limits: requests and tokens per minute, and a token budget per UTC day or month. */
+    requestsPerMinute: RequestsPerMinute.optional(),
+    tokensPerMinute: TokensPerMinute.optional(),
+    tokenBudget: TokenBudget.optional(),
   });
 
 /** Cross-field rules, checked on the raw input so that an invalid owner is not also reported as missing. */

@@ -27,6 +27,12 @@ export interface ApiKeyArgs {
   rotateAfterDays?: pulumi.Input<number>;
   /** On rotation, how long the previous secret keeps working (0..604800 s). Default 86400. */
   gracePeriodSeconds?: pulumi.Input<number>;
+  /** Requests per minute the gateway lets this key make (429 past it). Updated in place; omit for no limit. */
+  requestsPerMinute?: pulumi.Input<number>;
+  /** Tokens (prompt + completion, as Writer reports them) per minute. Updated in place. */
+  tokensPerMinute?: pulumi.Input<number>;
+  /** A token budget per UTC day or month (429 until the period ends once spent). Updated in place. */
+  tokenBudget?: pulumi.Input<{ tokens: pulumi.Input<number>; period: pulumi.Input<"day" | "month"> }>;
   /** Take over an existing key by id (and its secret, verified before it is stored). */
   adopt?: pulumi.Input<AdoptArgs>;
 }
@@ -83,6 +89,9 @@ export class ApiKey extends pulumi.dynamic.Resource {
         rotationTriggers: args.rotationTriggers,
         rotateAfterDays: args.rotateAfterDays,
         gracePeriodSeconds: args.gracePeriodSeconds,
+        requestsPerMinute: args.requestsPerMinute,
+        tokensPerMinute: args.tokensPerMinute,
+        tokenBudget: args.tokenBudget,
         adopt: secretAdopt(args.adopt),
         creationKey: creationKey("ApiKey", name, opts),
         scope: undefined,

@@ -5,6 +5,8 @@ import { errorBody } from "../api";
 import { adminHandlers } from "./admin/handlers";
 import { registerAdminRoutes } from "./admin/register";
 import { dataPlaneRoutes } from "./dataplane";
+import { cannedUpstream } from "./dataplane/canned";
+import { forwardUpstream, type UpstreamOptions } from "./dataplane/forward";
 import { createLogger } from "./logging";
 import { metaRoutes } from "./meta";
 import { registerOpenApi } from "./openapi";
@@ -45,9 +47,27 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   maxConnections: 10_000,
 };
 
+/** Writer's API behind the gateway; without it writer-local answers the data plane itself (canned). */
+export type UpstreamSettings = UpstreamOptions;
+
+export const DEFAULT_UPSTREAM_TIMEOUTS = { connectTimeoutMs: 5_000, headersTimeoutMs: 120_000, bodyTimeoutMs: 120_000, connections: 64 };
+export const DEFAULT_UPLOAD_LIMIT_BYTES = 100 * 1024 * 1024;
+export const DEFAULT_JSON_LIMIT_BYTES = 8 * 1024 * 1024;
+
 export interface AppOptions {
   store: Store;
   adminToken: string;
+  /** Which routes this listener serves (split listeners: admin on one, data plane on another). Default both. */
+  surfaces?: { admin: boolean; data: boolean };
+  /** Whether closing this app closes the store (false for the second of two listeners). Default true. */
+  closesStore?: boolean;
+  upstream?: UpstreamSettings;
+  /** Largest upload (POST /v1/files) in bytes. */
+  uploadLimitBytes?: number;
+  /** Largest data-plane JSON body in bytes (admin bodies: 1 MiB). */
+  jsonLimitBytes?: number;
+  /** The data plane's clock (limits, budgets, usage days): tests move it instead of sleeping. */
+  clock?: () => number;
   logLevel?: string;
   /** Where log lines go; stdout is reserved for the single "listening" line. */
   logStream?: NodeJS.WritableStream;
@@ -107,7 +127,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  await app.register(storePlugin, { store: opts.store, purgeIntervalMs: opts.idempotencyPurgeIntervalMs });
+  const surfaces = opts.surfaces ?? { admin: true, data: true };
+  await app.register(storePlugin, { store: opts.store, purgeIntervalMs: opts.idempotencyPurgeIntervalMs, closesStore: opts.closesStore ?? true });
   await app.register(errorHandlerPlugin);
   await app.register(bodyPlugin);
   if (opts.faults && Object.keys(opts.faults).length > 0) {
@@ -116,12 +137,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(adminAuthPlugin, { adminToken: opts.adminToken });
   await registerOpenApi(app, opts.version ?? "1.0.0");
 
-  await app.register(metaRoutes);
-  // Idempotency-Key handling lives with the admin routes only (the data plane never pays for it).
-  await app.register(async (admin) => {
-    await admin.register(idempotencyPlugin, { adminToken: opts.adminToken });
-    registerAdminRoutes(admin, adminHandlers(admin));
-  });
-  await app.register(dataPlaneRoutes);
+  await app.register(metaRoutes, { openapi: surfaces.admin });
+  if (surfaces.admin) {
+    // Idempotency-Key handling lives with the admin routes only (the data plane never pays for it).
+    await app.register(async (admin) => {
+      await admin.register(idempotencyPlugin, { adminToken: opts.adminToken });
+      registerAdminRoutes(admin, adminHandlers(admin));
+    });
+  }
+  if (surfaces.data) {
+    await app.register(dataPlaneRoutes, {
+      upstream: opts.upstream ? forwardUpstream(opts.upstream) : cannedUpstream(),
+      uploadLimitBytes: opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES,
+      jsonLimitBytes: opts.jsonLimitBytes ?? DEFAULT_JSON_LIMIT_BYTES,
+      clock: opts.clock ?? Date.now,
+    });
+  }
   return app;
 }

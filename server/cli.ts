@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from "../api";
-import { DEFAULT_LIMITS } from "./app";
+import { DEFAULT_JSON_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPSTREAM_TIMEOUTS } from "./app";
 import { adminTokenPath } from "./crypto";
 import { startServer } from "./index";
 
@@ -12,6 +12,36 @@ function port(v: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("must be a port number 0..65535");
   return n;
 }
+let upstreamNote = "";
+
+/** The upstream's base URL: http(s), no credentials in it (they would be logged and shown). */
+function upstreamUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new Error(`--upstream ${JSON.stringify(v)} is not a URL: use e.g. https://api.writer.com`);
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error("--upstream must be an http(s) URL");
+  if (u.username || u.password || u.search) throw new Error("--upstream must not carry credentials or a query: give the key with WRITER_UPSTREAM_API_KEY or --upstream-key-file");
+  upstreamNote = `writer-local: forwarding the data plane to ${u.origin}${u.pathname === "/" ? "" : u.pathname}\n`;
+  return u.toString().replace(/\/+$/, "");
+}
+
+/** The organisation's Writer API key: from a 0600 file or the environment, never from a flag. */
+function upstreamKey(file: string | undefined): string {
+  if (file) {
+    const st = statSync(file);
+    if (st.mode & 0o077) throw new Error(`--upstream-key-file ${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}): chmod 600 it`);
+    const key = readFileSync(file, "utf8").trim();
+    if (!key) throw new Error(`--upstream-key-file ${file} is empty`);
+    return key;
+  }
+  const key = process.env.WRITER_UPSTREAM_API_KEY?.trim();
+  if (!key) throw new Error("--upstream needs the organisation's Writer API key: set WRITER_UPSTREAM_API_KEY or --upstream-key-file");
+  return key;
+}
+
 function positive(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
@@ -45,6 +75,16 @@ program
   .addOption(new Option("--idle-timeout-ms <ms>", "a connection with no traffic at all is closed after this").env("WRITER_LOCAL_IDLE_TIMEOUT_MS").argParser(positive).default(DEFAULT_LIMITS.idleTimeoutMs))
   .addOption(new Option("--max-requests-per-socket <n>", "requests per kept-alive connection (0 = no limit)").env("WRITER_LOCAL_MAX_REQUESTS_PER_SOCKET").argParser(int).default(DEFAULT_LIMITS.maxRequestsPerSocket))
   .addOption(new Option("--max-connections <n>", "connections open at once; more are refused").env("WRITER_LOCAL_MAX_CONNECTIONS").argParser(positive).default(DEFAULT_LIMITS.maxConnections))
+  .addOption(new Option("--upstream <url>", "forward the data plane to Writer's API (e.g. https://api.writer.com) with the organisation's key; without it writer-local answers itself").env("WRITER_UPSTREAM_URL"))
+  .addOption(new Option("--upstream-key-file <file>", "file holding the upstream Writer API key (mode 0600); or set WRITER_UPSTREAM_API_KEY").env("WRITER_UPSTREAM_KEY_FILE"))
+  .addOption(new Option("--upstream-connect-timeout-ms <ms>", "connecting to the upstream must succeed within this (else 502)").env("WRITER_UPSTREAM_CONNECT_TIMEOUT_MS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.connectTimeoutMs))
+  .addOption(new Option("--upstream-headers-timeout-ms <ms>", "the upstream's answer must start within this (else 504)").env("WRITER_UPSTREAM_HEADERS_TIMEOUT_MS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.headersTimeoutMs))
+  .addOption(new Option("--upstream-body-timeout-ms <ms>", "at most this long between two chunks of an upstream answer").env("WRITER_UPSTREAM_BODY_TIMEOUT_MS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.bodyTimeoutMs))
+  .addOption(new Option("--upstream-connections <n>", "keep-alive connections to the upstream").env("WRITER_UPSTREAM_CONNECTIONS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.connections))
+  .addOption(new Option("--admin-host <host>", "serve the admin API on this interface instead (split listeners)").env("WRITER_LOCAL_ADMIN_HOST"))
+  .addOption(new Option("--admin-port <port>", "serve the admin API on this port instead (split listeners; 0 picks one)").env("WRITER_LOCAL_ADMIN_PORT").argParser(port))
+  .addOption(new Option("--upload-limit-bytes <n>", "largest upload (POST /v1/files); 413 past it").env("WRITER_LOCAL_UPLOAD_LIMIT_BYTES").argParser(positive).default(DEFAULT_UPLOAD_LIMIT_BYTES))
+  .addOption(new Option("--max-json-bytes <n>", "largest data-plane JSON body; 413 past it").env("WRITER_LOCAL_MAX_JSON_BYTES").argParser(positive).default(DEFAULT_JSON_LIMIT_BYTES))
   .action(async (o, cmd: Command) => {
     // A flag on the command line shows in every user's process list; the env var or the token file does not.
     if (o.adminToken && cmd.getOptionValueSource("adminToken") === "cli") {
@@ -52,7 +92,15 @@ program
     }
     let server;
     try {
+      const upstream = o.upstream
+        ? {
+            url: upstreamUrl(o.upstream), apiKey: upstreamKey(o.upstreamKeyFile),
+            connectTimeoutMs: o.upstreamConnectTimeoutMs, headersTimeoutMs: o.upstreamHeadersTimeoutMs,
+            bodyTimeoutMs: o.upstreamBodyTimeoutMs, connections: o.upstreamConnections,
+          }
+        : undefined;
       server = await startServer({
+        upstream, adminHost: o.adminHost, adminPort: o.adminPort, uploadLimitBytes: o.uploadLimitBytes, jsonLimitBytes: o.maxJsonBytes,
         host: o.host, port: o.port, dataDir: o.dataDir, adminToken: o.adminToken || undefined, seedFile: o.seed,
         logLevel: o.logLevel, faults: o.faults, faultHangMs: o.faultHangMs, faultSeed: o.faultSeed,
         limits: {
@@ -66,7 +114,9 @@ program
     }
     if (server.adminTokenFile) process.stderr.write(`writer-local: admin token is in ${server.adminTokenFile} (or run: writer-local token --data-dir ${server.dataDir})\n`);
     if (o.faults) process.stderr.write(`writer-local: FAULT INJECTION ON: ${o.faults} (hang ${o.faultHangMs} ms${o.faultSeed !== undefined ? `, seed ${o.faultSeed}` : ""})\n`);
+    if (upstreamNote) process.stderr.write(upstreamNote);
     process.stdout.write(`writer-local listening on ${server.url} (data dir ${server.dataDir})\n`);
+    if (server.adminUrl !== server.url) process.stdout.write(`writer-local admin API listening on ${server.adminUrl}\n`);
     let closing = false;
     const stop = (signal: string) => {
       if (closing) return;

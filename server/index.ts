@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from "../api";
-import { buildApp, type ConnectionLimits } from "./app";
+import { buildApp, DEFAULT_UPSTREAM_TIMEOUTS, type AppOptions, type ConnectionLimits, type UpstreamSettings } from "./app";
 import { adminTokenPath, loadOrCreateAdminToken } from "./crypto";
 import { parseFaults, type FaultSpec } from "./plugins/faults";
 import { DEFAULT_SEED, openStore, readSeedFile, seedIfEmpty } from "./store";
@@ -22,6 +22,16 @@ export interface ServerOptions {
   logLevel?: string;
   logStream?: NodeJS.WritableStream;
   limits?: Partial<ConnectionLimits>;
+  /**
+   * Serve the admin API (and console) on this interface/port instead, so that the data plane can
+   * face workloads while the admin API stays on loopback or a private interface.
+   */
+  adminHost?: string;
+  adminPort?: number;
+  /** Writer's API to forward the data plane to, with the organisation's key; omitted: canned answers. */
+  upstream?: { url: string; apiKey: string } & Partial<Omit<UpstreamSettings, "url" | "apiKey">>;
+  uploadLimitBytes?: number;
+  jsonLimitBytes?: number;
   /** Fault injection spec, e.g. "429=0.1,drop=0.05" (tests only). */
   faults?: string | FaultSpec;
   faultHangMs?: number;
@@ -29,8 +39,10 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
-  /** Base URL, e.g. http://127.0.0.1:8787 */
+  /** Base URL of the data plane (and of the admin API unless it has a listener of its own), e.g. http://127.0.0.1:8787 */
   url: string;
+  /** Base URL of the admin API. */
+  adminUrl: string;
   /** Absolute data dir. */
   dataDir: string;
   /** Set when the token was generated or reused from the data dir, rather than passed in. */
@@ -47,30 +59,47 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const adminToken = opts.adminToken ?? loadOrCreateAdminToken(dataDir);
 
   const store = openStore(dataDir);
-  let app: FastifyInstance | undefined;
+  const split = opts.adminPort !== undefined || opts.adminHost !== undefined;
+  const common: AppOptions = {
+    store, adminToken, logLevel: opts.logLevel, logStream: opts.logStream, limits: opts.limits,
+    uploadLimitBytes: opts.uploadLimitBytes, jsonLimitBytes: opts.jsonLimitBytes,
+    upstream: opts.upstream && { ...DEFAULT_UPSTREAM_TIMEOUTS, ...opts.upstream },
+    faults, faultHangMs: opts.faultHangMs, faultSeed: opts.faultSeed,
+  };
+  const apps: FastifyInstance[] = [];
   try {
     await seedIfEmpty(store, seed);
-    app = await buildApp({
-      store, adminToken, logLevel: opts.logLevel, logStream: opts.logStream, limits: opts.limits,
-      faults, faultHangMs: opts.faultHangMs, faultSeed: opts.faultSeed,
-    });
-    await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? DEFAULT_PORT });
+    const data = await buildApp({ ...common, surfaces: { admin: !split, data: true } });
+    apps.push(data);
+    await data.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? DEFAULT_PORT });
+    if (split) {
+      // The second listener shares the store; the first one owns (and closes) it.
+      const admin = await buildApp({ ...common, surfaces: { admin: true, data: false }, closesStore: false });
+      apps.unshift(admin);
+      await admin.listen({ host: opts.adminHost ?? "127.0.0.1", port: opts.adminPort ?? 0 });
+    }
   } catch (e) {
-    if (app) await app.close().catch(() => undefined);
-    else await store.close();
+    for (const a of apps) await a.close().catch(() => undefined);
+    if (apps.length === 0) await store.close();
     throw e;
   }
-  const addr = app.server.address();
-  const port = typeof addr === "object" && addr ? addr.port : opts.port;
-  const host = opts.host ?? "127.0.0.1";
-  const urlHost = host.includes(":") ? `[${host}]` : host;
-  const running = app;
+  const urlOf = (app: FastifyInstance, host: string) => {
+    const addr = app.server.address();
+    const port = typeof addr === "object" && addr ? addr.port : 0;
+    return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  };
+  const dataApp = apps[apps.length - 1];
+  const url = urlOf(dataApp, opts.host ?? "127.0.0.1");
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
+    adminUrl: split ? urlOf(apps[0], opts.adminHost ?? "127.0.0.1") : url,
     dataDir,
     adminTokenFile: opts.adminToken ? undefined : adminTokenPath(dataDir),
-    close: () => running.close(),
-    app: running,
+    // The admin listener first: the data listener owns the store and closes it last.
+    close: async () => {
+      for (const a of apps) await a.close();
+    },
+    app: dataApp,
   };
 }
 

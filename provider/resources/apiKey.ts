@@ -51,11 +51,17 @@ export function keyPatch(olds: Olds, news: KeyInputs): UpdateKey {
   const wantStatus = news.enabled === false ? "disabled" : "active";
   if (olds.status !== wantStatus) p.status = wantStatus;
   if (!sameTime(news.expiresAt, olds.expiresAt)) p.expires_at = news.expiresAt || null;
+  if ((news.requestsPerMinute ?? 0) !== (olds.requestsPerMinute ?? 0)) p.requests_per_minute = news.requestsPerMinute ?? null;
+  if ((news.tokensPerMinute ?? 0) !== (olds.tokensPerMinute ?? 0)) p.tokens_per_minute = news.tokensPerMinute ?? null;
+  if (!sameJson(news.tokenBudget, olds.tokenBudget)) p.token_budget = news.tokenBudget ?? null;
   return p;
 }
 
 /** The admin API's field -> the resource property a person wrote. */
-const PROPERTY_OF: Record<keyof UpdateKey, string> = { name: "name", owner_id: "ownerId", status: "enabled", expires_at: "expiresAt" };
+const PROPERTY_OF: Record<keyof UpdateKey, string> = {
+  name: "name", owner_id: "ownerId", status: "enabled", expires_at: "expiresAt",
+  requests_per_minute: "requestsPerMinute", tokens_per_minute: "tokensPerMinute", token_budget: "tokenBudget",
+};
 
 /** Every property that differs, named as in the program. */
 export function keyChanges(olds: Olds, news: KeyInputs): string[] {
@@ -78,7 +84,12 @@ function settings(news: Partial<KeyInputs>, secret: string): KeySettings {
 }
 
 function createBody(i: KeyInputs): CreateKey {
-  const expires = i.expiresAt ? { expires_at: i.expiresAt } : {};
+  const expires = {
+    ...(i.expiresAt ? { expires_at: i.expiresAt } : {}),
+    ...(i.requestsPerMinute ? { requests_per_minute: i.requestsPerMinute } : {}),
+    ...(i.tokensPerMinute ? { tokens_per_minute: i.tokensPerMinute } : {}),
+    ...(i.tokenBudget ? { token_budget: i.tokenBudget } : {}),
+  };
   return i.teamId
     ? { name: i.name, scope: "team", team_id: i.teamId, owner_id: i.ownerId, ...expires }
     : { name: i.name, scope: "all_teams", ...(i.ownerId ? { owner_id: i.ownerId } : {}), ...expires };
@@ -92,6 +103,9 @@ function inputsOf(k: Key, s: KeySettings): KeyInputs {
     ...(k.owner_id ? { ownerId: k.owner_id } : {}),
     ...(k.status === "disabled" ? { enabled: false } : {}),
     ...(k.expires_at ? { expiresAt: k.expires_at } : {}),
+    ...(k.requests_per_minute ? { requestsPerMinute: k.requests_per_minute } : {}),
+    ...(k.tokens_per_minute ? { tokensPerMinute: k.tokens_per_minute } : {}),
+    ...(k.token_budget ? { tokenBudget: k.token_budget } : {}),
     ...(s.gracePeriodSeconds !== DEFAULT_GRACE_PERIOD_SECONDS ? { gracePeriodSeconds: s.gracePeriodSeconds } : {}),
   };
 }

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import { ADMIN_ROUTES, CAPABILITIES, toRouterPath, type AdminRoute } from "../../api";
+import { ADMIN_ROUTES, CAPABILITIES, toRouterPath, USAGE_DEFAULT_DAYS, USAGE_MAX_DAYS, type AdminRoute, type UsageReport } from "../../api";
+import { ApiError } from "../errors";
+import type { Store } from "../store";
 import type { AdminHandlers } from "./register";
 
 /** Every admin route's handler: a line or two over the store, which owns the rules and the transactions. */
 export function adminHandlers(app: FastifyInstance): AdminHandlers {
-  const { teams, users, agents, keys, idempotency } = app.store;
+  const { teams, users, agents, keys, idempotency, usage } = app.store;
   return {
     listCapabilities: async () => ({ data: [...CAPABILITIES] }),
 
@@ -31,6 +33,9 @@ export function adminHandlers(app: FastifyInstance): AdminHandlers {
     updateKey: async ({ params, body }) => keys.update(params.id, params.key_id, body),
     regenerateKey: async ({ params, body, idem }) => keys.regenerate(params.id, params.key_id, body.grace_period_seconds ?? 0, idem),
     revokeKey: async ({ params }) => keys.revoke(params.id, params.key_id),
+
+    agentUsage: async ({ params, query }) => usageReport(usage, params.id, undefined, query),
+    keyUsage: async ({ params, query }) => usageReport(usage, params.id, params.key_id, query),
 
     releaseIdempotency: async ({ body }) => {
       const rows = body.requests.flatMap((r) => {
@@ -60,4 +65,21 @@ function matchPost(path: string): { routerUrl: string; params: unknown } | undef
     return params.success ? { routerUrl: toRouterPath(r.path), params: params.data } : undefined;
   }
   return undefined;
+}
+
+const DAY = 86_400_000;
+
+async function usageReport(usage: Store["usage"], agentId: string, keyId: string | undefined, q: { from?: string; to?: string }): Promise<UsageReport> {
+  const to = q.to ?? new Date().toISOString().slice(0, 10);
+  const from = q.from ?? new Date(Date.parse(to) - (USAGE_DEFAULT_DAYS - 1) * DAY).toISOString().slice(0, 10);
+  if ((Date.parse(to) - Date.parse(from)) / DAY + 1 > USAGE_MAX_DAYS) throw new ApiError(400, `from..to spans more than ${USAGE_MAX_DAYS} days`, { field: "from" });
+  const data = await usage.report({ agentId, keyId, from, to });
+  const totals = { requests: 0, prompt_tokens: 0, completion_tokens: 0, refusals: {} as Record<string, number> };
+  for (const d of data) {
+    totals.requests += d.requests;
+    totals.prompt_tokens += d.prompt_tokens;
+    totals.completion_tokens += d.completion_tokens;
+    for (const [r, n] of Object.entries(d.refusals)) totals.refusals[r] = (totals.refusals[r] ?? 0) + n;
+  }
+  return { agent_id: agentId, key_id: keyId ?? null, from, to, data, totals };
 }

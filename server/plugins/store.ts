@@ -13,10 +13,12 @@ export interface StorePluginOptions {
   store: Store;
   /** How often expired idempotency records are purged (default hourly; they live 24 h). */
   purgeIntervalMs?: number;
+  /** Close the store with the app (the one listener that owns it). */
+  closesStore: boolean;
 }
 
 /** The store, closed with the app; expired idempotency records purged at start and on a schedule. */
-export const storePlugin = globalPlugin<StorePluginOptions>(async (app, { store, purgeIntervalMs }) => {
+export const storePlugin = globalPlugin<StorePluginOptions>(async (app, { store, purgeIntervalMs, closesStore }) => {
   app.decorate("store", store);
   const purge = () =>
     store.idempotency.purgeExpired().catch((err: Error) => app.log.warn({ err: { type: err.name } }, "idempotency purge failed"));
@@ -25,6 +27,6 @@ export const storePlugin = globalPlugin<StorePluginOptions>(async (app, { store,
   timer.unref();
   app.addHook("onClose", async () => {
     clearInterval(timer);
-    await store.close();
+    if (closesStore) await store.close();
   });
 });

@@ -16,14 +16,20 @@ export interface Idem {
 
 export type Lookup = { kind: "miss" } | { kind: "mismatch" } | { kind: "replay"; status: number; body: string };
 
-export interface NewKey {
+/** A key's limits (null: none). */
+export interface LimitFields {
+  requests_per_minute?: number | null;
+  tokens_per_minute?: number | null;
+  token_budget?: { tokens: number; period: "day" | "month" } | null;
+}
+export interface NewKey extends LimitFields {
   name: string;
   scope: "all_teams" | "team";
   team_id?: string | null;
   owner_id?: string | null;
   expires_at?: string | null;
 }
-export interface KeyPatch {
+export interface KeyPatch extends LimitFields {
   name?: string;
   owner_id?: string | null;
   status?: "active" | "disabled";
@@ -38,12 +44,46 @@ export interface Written<T> {
 
 /** Why the data plane refuses a request, in the store's terms (the data plane maps them to 401/403). */
 export type Refusal = "unknown_key" | "revoked" | "disabled" | "expired" | "previous_secret_expired" | "capability" | "team";
+/** Why the gateway turns away an authorized request (429). */
+export type LimitRefusal = "requests_per_minute" | "tokens_per_minute" | "token_budget";
+
+export interface Limits {
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+  tokenBudget: { tokens: number; period: "day" | "month" } | null;
+}
 
 /** The key a data-plane request was authorized as. */
 export interface Principal {
   keyId: string;
   agentId: string;
   scope: "all_teams" | "team";
+  teamId: string | null;
+  limits: Limits;
+}
+
+export type Admission = { ok: true } | { ok: false; reason: LimitRefusal; retryAfterSeconds: number };
+
+/** One UTC day of a key's (or an agent's) use. */
+export interface UsageDay {
+  date: string;
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  refusals: Record<string, number>;
+}
+export interface UsageQuery {
+  agentId: string;
+  keyId?: string;
+  /** Inclusive UTC dates, YYYY-MM-DD. */
+  from: string;
+  to: string;
+}
+
+/** Objects the data plane creates, kept apart per agent (and team). */
+export type ObjectKind = "file" | "graph" | "job";
+export interface Owner {
+  agentId: string;
   teamId: string | null;
 }
 
@@ -96,6 +136,18 @@ export interface Store {
     authorize(secret: string, capability: string, now: number, team: string | undefined): Decision | Promise<Decision>;
     /** Records use (last_used_at), throttled and batched; never invalidates the access memo. */
     touch(keyId: string, now: number): void;
+  };
+  /** Per-key limits and usage (admission is synchronous: the hot path). */
+  usage: {
+    admit(p: Principal, now: number): Admission;
+    record(keyId: string, agentId: string, promptTokens: number, completionTokens: number, now: number): void;
+    refuse(keyId: string, agentId: string, reason: string, now: number): void;
+    report(q: UsageQuery): Promise<UsageDay[]>;
+  };
+  /** Who created the objects made through the data plane. */
+  objects: {
+    own(kind: ObjectKind, id: string, owner: Owner, now: number): void;
+    ownerOf(kind: ObjectKind, id: string): Owner | undefined | Promise<Owner | undefined>;
   };
   /** Whether the database is empty of teams, users and agents (seed only then). */
   isEmpty(): Promise<boolean>;

@@ -90,3 +90,8 @@ export function useApp(opts: Partial<AppOptions> = {}): TestApp {
     },
   });
 }
+
+/** The admin client of an app from useApp(), resolved at each call (usable at module scope). */
+export function apiOf(app: TestApp): InjectClient {
+  return new Proxy({} as InjectClient, { get: (_t, key) => (app.api as any)[key] });
+}

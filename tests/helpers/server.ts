@@ -34,7 +34,7 @@ function launch(dataDir: string, opts: StartOptions) {
   if (opts.adminToken) args.push("--admin-token", opts.adminToken);
   // The suite's own environment must not leak server settings into the process under test.
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("WRITER_LOCAL_") && k !== "WRITER_ADMIN_TOKEN"),
+    Object.entries(process.env).filter(([k]) => !k.startsWith("WRITER_LOCAL_") && !k.startsWith("WRITER_UPSTREAM_") && k !== "WRITER_ADMIN_TOKEN"),
   );
   Object.assign(env, opts.env);
   const proc = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -120,7 +120,7 @@ export function adminOf(server: LocalServer): AdminClient {
 }
 
 /** The seeded directory by name: team name -> id, user email -> id, and the users themselves. */
-export async function directoryOf(api: AdminClient): Promise<{ teams: Record<string, string>; userIds: Record<string, string>; users: Record<string, any> }> {
+export async function directoryOf(api: Pick<AdminClient, "get">): Promise<{ teams: Record<string, string>; userIds: Record<string, string>; users: Record<string, any> }> {
   const teams = (await api.get("/v1/admin/teams?limit=100")).body.data as { id: string; name: string }[];
   const users = (await api.get("/v1/admin/users?limit=100")).body.data as { id: string; email: string }[];
   return {

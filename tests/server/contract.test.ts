@@ -1,8 +1,9 @@
 import { ErrorBody, KeySchema, KeyWithSecretSchema, AgentWithDefaultKeySchema, TeamSchema, UserSchema, AgentSchema, CAPABILITY_IDS } from "../../api";
-import { admin, useLocalServer, adminOf, directoryOf } from "../helpers/server";
+import { directoryOf } from "../helpers/server";
+import { apiOf, useApp } from "../helpers/app";
 
-const srv = useLocalServer();
-const api = adminOf(srv);
+const srv = useApp();
+const api = apiOf(srv);
 let teams: Record<string, string>;
 let users: Record<string, string>;
 
@@ -23,9 +24,9 @@ const newAgent = async (body: object = { name: "agent" }) => {
 
 describe("meta", () => {
   test("healthz needs no auth; openapi.json lists the admin routes", async () => {
-    const h = await admin(srv.url, undefined).get("/healthz");
+    const h = await srv.as(undefined).get("/healthz");
     expect(h).toMatchObject({ status: 200, body: { status: "ok" } });
-    const o = await admin(srv.url, undefined).get("/openapi.json");
+    const o = await srv.as(undefined).get("/openapi.json");
     expect(o.status).toBe(200);
     expect(o.body.openapi).toBe("3.1.0");
     expect(Object.keys(o.body.paths)).toContain("/v1/admin/agents/{id}/keys/{key_id}/regenerate");
@@ -121,13 +122,13 @@ describe("agents", () => {
   test("delete revokes every key, then 404; the agent leaves the list", async () => {
     const a = await newAgent({ name: "doomed", capabilities: ["models"] });
     const k = await api.post(`/v1/admin/agents/${a.id}/keys`, { name: "k2" });
-    expect((await admin(srv.url, k.body.secret).get("/v1/models")).status).toBe(200);
+    expect((await srv.as(k.body.secret).get("/v1/models")).status).toBe(200);
     expect((await api.del(`/v1/admin/agents/${a.id}`)).status).toBe(204);
     err(await api.get(`/v1/admin/agents/${a.id}`), 404, "id");
     err(await api.del(`/v1/admin/agents/${a.id}`), 404, "id");
     err(await api.get(`/v1/admin/agents/${a.id}/keys`), 404, "id");
-    expect((await admin(srv.url, k.body.secret).get("/v1/models")).status).toBe(401);
-    expect((await admin(srv.url, a.default_key.secret).get("/v1/models")).status).toBe(401);
+    expect((await srv.as(k.body.secret).get("/v1/models")).status).toBe(401);
+    expect((await srv.as(a.default_key.secret).get("/v1/models")).status).toBe(401);
     const list = await api.get("/v1/admin/agents?limit=100");
     expect(list.body.data.map((x: any) => x.id)).not.toContain(a.id);
     // Creating a key under a deleted agent is 404 too.
@@ -221,15 +222,15 @@ describe("keys", () => {
     const graceEnd = Date.parse(r.body.previous_secret_expires_at) - Date.now();
     expect(graceEnd).toBeGreaterThan(3500_000);
     expect(graceEnd).toBeLessThanOrEqual(3600_000);
-    expect((await admin(srv.url, a.default_key.secret).get("/v1/models")).status).toBe(200);
-    expect((await admin(srv.url, r.body.secret).get("/v1/models")).status).toBe(200);
+    expect((await srv.as(a.default_key.secret).get("/v1/models")).status).toBe(200);
+    expect((await srv.as(r.body.secret).get("/v1/models")).status).toBe(200);
     // Without a grace period the previous secret stops at once (and the earlier one too).
     const r2 = await api.post(`${kp}/regenerate`);
     expect(r2.status).toBe(200);
     expect(r2.body.previous_secret_expires_at).toBeNull();
-    expect((await admin(srv.url, r.body.secret).get("/v1/models")).status).toBe(401);
-    expect((await admin(srv.url, a.default_key.secret).get("/v1/models")).status).toBe(401);
-    expect((await admin(srv.url, r2.body.secret).get("/v1/models")).status).toBe(200);
+    expect((await srv.as(r.body.secret).get("/v1/models")).status).toBe(401);
+    expect((await srv.as(a.default_key.secret).get("/v1/models")).status).toBe(401);
+    expect((await srv.as(r2.body.secret).get("/v1/models")).status).toBe(200);
     err(await api.post(`${kp}/regenerate`, { grace_period_seconds: 604801 }), 400, "grace_period_seconds");
     err(await api.post(`${kp}/regenerate`, { grace_period_seconds: -1 }), 400, "grace_period_seconds");
     err(await api.post(`${kp}/regenerate`, { grace_period_seconds: 1.5 }), 400, "grace_period_seconds");
@@ -239,9 +240,9 @@ describe("keys", () => {
     const a = await newAgent({ name: "revoke", capabilities: ["models"] });
     const k = await api.post(`/v1/admin/agents/${a.id}/keys`, { name: "temp" });
     const kp = `/v1/admin/agents/${a.id}/keys/${k.body.id}`;
-    expect((await admin(srv.url, k.body.secret).get("/v1/models")).status).toBe(200);
+    expect((await srv.as(k.body.secret).get("/v1/models")).status).toBe(200);
     expect((await api.del(kp)).status).toBe(204);
-    expect((await admin(srv.url, k.body.secret).get("/v1/models")).status).toBe(401);
+    expect((await srv.as(k.body.secret).get("/v1/models")).status).toBe(401);
     err(await api.get(kp), 404, "key_id");
     err(await api.del(kp), 404, "key_id");
     err(await api.patch(kp, { name: "x" }), 404, "key_id");

@@ -1,8 +1,9 @@
 import { CAPABILITY_IDS, type Capability, generateSecret } from "../../api";
-import { admin, useLocalServer, adminOf, directoryOf } from "../helpers/server";
+import { directoryOf } from "../helpers/server";
+import { apiOf, useApp } from "../helpers/app";
 
-const srv = useLocalServer();
-const api = adminOf(srv);
+const srv = useApp();
+const api = apiOf(srv);
 let teams: Record<string, string>;
 let users: Record<string, string>;
 
@@ -18,24 +19,26 @@ const REPRESENTATIVE: Record<Capability, { method: string; path: string; body?: 
   completions: { method: "POST", path: "/v1/completions", body: { model: "palmyra-x5", prompt: "Once" }, status: 200,
     check: (b) => expect(typeof b.choices[0].text).toBe("string") },
   models: { method: "GET", path: "/v1/models", status: 200, check: (b) => expect(b.models.map((m: any) => m.id)).toContain("palmyra-x5") },
-  knowledge_graph: { method: "GET", path: "/v1/graphs", status: 200, check: (b) => expect(b).toMatchObject({ has_more: false, data: [expect.objectContaining({ id: expect.any(String) })] }) },
-  files: { method: "DELETE", path: `/v1/files/${ID}`, status: 200, check: (b) => expect(b).toEqual({ id: ID, deleted: true }) },
-  applications: { method: "POST", path: `/v1/applications/jobs/${ID}/retry`, status: 202, check: (b) => expect(b).toMatchObject({ id: ID, status: "in_progress" }) },
-  tools_pdf_parser: { method: "POST", path: `/v1/tools/pdf-parser/${ID}`, body: { format: "text" }, status: 200, check: (b) => expect(typeof b.content).toBe("string") },
+  knowledge_graph: { method: "POST", path: "/v1/graphs", body: { name: "g" }, status: 200, check: (b) => expect(b).toMatchObject({ id: expect.any(String), name: "g" }) },
+  files: { method: "GET", path: "/v1/files", status: 200, check: (b) => expect(b).toMatchObject({ has_more: false, data: [] }) },
+  applications: { method: "POST", path: `/v1/applications/${ID}/jobs`, body: { inputs: [] }, status: 202, check: (b) => expect(b).toMatchObject({ status: "in_progress" }) },
+  // The capability opens the endpoint; the file is not this agent's, so it does not exist for it.
+  tools_pdf_parser: { method: "POST", path: `/v1/tools/pdf-parser/${ID}`, body: { format: "text" }, status: 404, check: (b) => expect(b.errors[0]).toMatchObject({ key: "fail.notFound.resource", extras: { field: "file_id" } }) },
   tools_web_search: { method: "POST", path: "/v1/tools/web-search", body: { query: "q" }, status: 200, check: (b) => expect(b.query).toBe("q") },
   vision: { method: "POST", path: "/v1/vision", body: { model: "palmyra-vision", prompt: "p", variables: [] }, status: 200, check: (b) => expect(typeof b.data).toBe("string") },
   translation: { method: "POST", path: "/v1/translation", body: { model: "palmyra-translate", text: "hola", source_language_code: "es", target_language_code: "en" }, status: 200, check: (b) => expect(b.data).toContain("hola") },
 };
 
-/** One body that every data-plane endpoint accepts: each reads its own fields (the schemas are loose objects). */
-const ANY_BODY = {
+/** One body that every data-plane endpoint accepts (each reads its own fields: the schemas are loose objects), naming the caller's own objects. */
+const anyBody = (o: { file: string; graph: string }) => ({
   model: "palmyra-x5", messages: [{ role: "user", content: "x" }], prompt: "x", question: "x", query: "x", text: "x",
-  source_language_code: "es", target_language_code: "en", variables: [], inputs: [], graph_ids: [], file_ids: [], file_id: ID, format: "text",
-};
+  source_language_code: "es", target_language_code: "en", variables: [{ name: "v", file_id: o.file }], inputs: [],
+  graph_ids: [o.graph], file_ids: [o.file], file_id: o.file, format: "text",
+});
 
 const call = (secret: string | undefined, c: Capability, headers?: Record<string, string>) => {
   const e = REPRESENTATIVE[c];
-  return admin(srv.url, secret).call(e.method, e.path, e.body, headers);
+  return srv.as(secret).call(e.method, e.path, e.body, headers);
 };
 const agent = async (capabilities: Capability[]) => (await api.post("/v1/admin/agents", { name: "dp", capabilities })).body;
 
@@ -54,14 +57,22 @@ describe("capability x endpoint", () => {
 
   test("every endpoint of the catalog answers for a key with every capability", async () => {
     const a = await agent([...CAPABILITY_IDS]);
+    const c0 = srv.as(a.default_key.secret);
+    // The objects the by-id endpoints name are this agent's own (made through the data plane).
+    const owned = {
+      file: (await c0.call("POST", "/v1/files", "hello", { "content-type": "text/plain" })).body.id as string,
+      graph: (await c0.post("/v1/graphs", { name: "g" })).body.id as string,
+      job: (await c0.post(`/v1/applications/${ID}/jobs`, { inputs: [] })).body.id as string,
+    };
+    const ids: Record<string, string> = { file_id: owned.file, graph_id: owned.graph, job_id: owned.job, application_id: ID };
     const caps = (await api.get("/v1/admin/capabilities")).body.data;
     for (const c of caps) {
       for (const ep of c.endpoints as string[]) {
         const [method, tmpl] = ep.split(" ");
-        const path = tmpl.replace(/\{\w+\}/g, ID);
+        const path = tmpl.replace(/\{(\w+)\}/g, (_m: string, n: string) => ids[n]);
         const body = method === "GET" || method === "DELETE" ? undefined
-          : ANY_BODY;
-        const r = await admin(srv.url, a.default_key.secret).call(method, path, body);
+          : anyBody(owned);
+        const r = await srv.as(a.default_key.secret).call(method, path, body);
         expect([200, 202]).toContain(r.status);
       }
     }
@@ -130,7 +141,7 @@ describe("key states", () => {
 
   test("chat validates model and messages (400 naming the field)", async () => {
     const a = await agent(["chat"]);
-    const c = admin(srv.url, a.default_key.secret);
+    const c = srv.as(a.default_key.secret);
     const m = await c.post("/v1/chat", { messages: [{ role: "user", content: "x" }] });
     expect(m.status).toBe(400);
     expect(m.body.errors[0].extras.field).toBe("model");

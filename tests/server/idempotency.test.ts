@@ -1,7 +1,7 @@
-import { admin, useLocalServer, adminOf } from "../helpers/server";
+import { apiOf, useApp } from "../helpers/app";
 
-const srv = useLocalServer();
-const api = adminOf(srv);
+const srv = useApp();
+const api = apiOf(srv);
 
 const agentCount = async () => (await api.get("/v1/admin/agents?limit=100")).body.data.length;
 
@@ -20,7 +20,7 @@ describe("Idempotency-Key", () => {
     expect(again.body.default_key.secret).toBe(first.body.default_key.secret);
     expect(await agentCount()).toBe(before + 1);
     // The replayed secret is the live one.
-    expect((await admin(srv.url, again.body.default_key.secret).get("/v1/models")).status).toBe(200);
+    expect((await srv.as(again.body.default_key.secret).get("/v1/models")).status).toBe(200);
   });
 
   test("same key with a different body is 409 idempotencyKeyReused", async () => {
@@ -54,8 +54,8 @@ describe("Idempotency-Key", () => {
     expect(r2.headers.get("idempotent-replayed")).toBe("true");
     expect(r2.body.secret).toBe(r1.body.secret);
     // Only one rotation happened, so the original secret is still inside its grace period.
-    expect((await admin(srv.url, a.default_key.secret).get("/v1/models")).status).toBe(200);
-    expect((await admin(srv.url, r1.body.secret).get("/v1/models")).status).toBe(200);
+    expect((await srv.as(a.default_key.secret).get("/v1/models")).status).toBe(200);
+    expect((await srv.as(r1.body.secret).get("/v1/models")).status).toBe(200);
   });
 
   test("a failed request records nothing: fixing the body under the same key succeeds", async () => {

@@ -37,6 +37,8 @@ export class Access {
   private memoGen = -1;
   private pending = new Map<string, number>();
   private timer: NodeJS.Timeout;
+  /** Runs with every flush (the usage counters share its schedule). */
+  onFlush?: () => void;
 
   constructor(private db: DB, private pepper: Buffer) {
     // One statement, both hash columns indexed (SQLite answers the OR with two index probes).
@@ -80,7 +82,17 @@ export class Access {
       return { ok: false, refusal: "previous_secret_expired", ...ids };
     if (!capabilities.has(capability)) return { ok: false, refusal: "capability", ...ids };
     if (k.scope === "team" && team !== undefined && team.toLowerCase() !== k.team_id) return { ok: false, refusal: "team", ...ids };
-    return { ok: true, principal: { keyId: k.id, agentId: k.agent_id, scope: k.scope, teamId: k.team_id } };
+    return {
+      ok: true,
+      principal: {
+        keyId: k.id, agentId: k.agent_id, scope: k.scope, teamId: k.team_id,
+        limits: {
+          requestsPerMinute: k.requests_per_minute,
+          tokensPerMinute: k.tokens_per_minute,
+          tokenBudget: k.budget_tokens !== null && k.budget_period !== null ? { tokens: k.budget_tokens, period: k.budget_period } : null,
+        },
+      },
+    };
   }
 
   /** Remembers the use; written by flush() at most once a second per key. */
@@ -90,6 +102,7 @@ export class Access {
 
   /** Writes pending last_used_at values in one transaction (admin reads call this first, so they see every use). */
   flush(): void {
+    this.onFlush?.();
     if (this.pending.size === 0) return;
     const batch = [...this.pending];
     this.pending.clear();

@@ -6,6 +6,8 @@ import { Agents } from "./agents";
 import { openDb, type DB } from "./db";
 import { Idempotency } from "./idempotency";
 import { Keys } from "./keys";
+import { Objects } from "./objects";
+import { Usage } from "./usage";
 import { Pager } from "./pagination";
 import { Teams } from "./teams";
 import { Users } from "./users";
@@ -25,6 +27,9 @@ export function openSqliteStore(dataDir: string, pepper: Buffer): SqliteStore {
   const keys = new Keys(db, pager, pepper);
   const idempotency = new Idempotency(db, pepper);
   const access = new Access(db, pepper);
+  const usage = new Usage(db);
+  const objects = new Objects(db);
+  access.onFlush = () => usage.flush();
 
   /** One IMMEDIATE transaction; with an Idempotency-Key the answer is recorded in it too. */
   const write = <T>(fn: () => T, idem?: Idem): Written<T> =>
@@ -130,6 +135,20 @@ export function openSqliteStore(dataDir: string, pepper: Buffer): SqliteStore {
     access: {
       authorize: (secret, capability, now, team) => access.authorize(secret, capability, now, team),
       touch: (keyId, now) => access.touch(keyId, now),
+    },
+    usage: {
+      admit: (p, now) => usage.admit(p, now),
+      record: (keyId, agentId, prompt, completion, now) => usage.record(keyId, agentId, prompt, completion, now),
+      refuse: (keyId, agentId, reason, now) => usage.refuse(keyId, agentId, reason, now),
+      report: async (q) => {
+        agents.get(q.agentId);
+        if (q.keyId) keys.row(q.agentId, q.keyId);
+        return usage.report(q);
+      },
+    },
+    objects: {
+      own: (kind, id, owner, now) => objects.own(kind, id, owner, now),
+      ownerOf: (kind, id) => objects.ownerOf(kind, id),
     },
     isEmpty: async () =>
       (db.prepare("SELECT (SELECT count(*) FROM teams) + (SELECT count(*) FROM users) + (SELECT count(*) FROM agents) AS n").get() as { n: number }).n === 0,

@@ -12,6 +12,7 @@ export interface KeyRow {
   secret_hash: string; previous_secret_hash: string | null; previous_secret_expires_at: number | null;
   created_at: number; updated_at: number; rotated_at: number | null; expires_at: number | null;
   last_used_at: number | null; revoked_at: number | null;
+  requests_per_minute: number | null; tokens_per_minute: number | null; budget_tokens: number | null; budget_period: "day" | "month" | null;
 }
 
 export const toKey = (r: KeyRow): Key => ({
@@ -29,6 +30,9 @@ export const toKey = (r: KeyRow): Key => ({
   expires_at: iso(r.expires_at),
   last_used_at: iso(r.last_used_at),
   previous_secret_expires_at: iso(r.previous_secret_expires_at),
+  requests_per_minute: r.requests_per_minute,
+  tokens_per_minute: r.tokens_per_minute,
+  token_budget: r.budget_tokens !== null && r.budget_period !== null ? { tokens: r.budget_tokens, period: r.budget_period } : null,
 });
 
 export class Keys {
@@ -36,8 +40,10 @@ export class Keys {
   constructor(db: DB, private pager: Pager, private pepper: Buffer) {
     this.byId = db.prepare("SELECT * FROM keys WHERE id = ? AND agent_id = ? AND revoked_at IS NULL");
     this.insert = db.prepare(`INSERT INTO keys (id, agent_id, name, scope, team_id, owner_id, status, masked, secret_hash,
-      created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)`);
-    this.update = db.prepare("UPDATE keys SET name = ?, owner_id = ?, status = ?, expires_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL");
+      created_at, updated_at, expires_at, requests_per_minute, tokens_per_minute, budget_tokens, budget_period)
+      VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.update = db.prepare(`UPDATE keys SET name = ?, owner_id = ?, status = ?, expires_at = ?, requests_per_minute = ?,
+      tokens_per_minute = ?, budget_tokens = ?, budget_period = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL`);
     this.rotate = db.prepare(`UPDATE keys SET secret_hash = ?, masked = ?, previous_secret_hash = ?,
       previous_secret_expires_at = ?, rotated_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL`);
     this.revoke = db.prepare("UPDATE keys SET revoked_at = ?, updated_at = ? WHERE id = ? AND agent_id = ? AND revoked_at IS NULL");
@@ -62,6 +68,7 @@ export class Keys {
     this.insert.run(
       id, agentId, k.name, k.scope, k.team_id ?? null, k.owner_id ?? null, maskSecret(secret),
       hashSecret(this.pepper, secret), now, now, k.expires_at ? Date.parse(k.expires_at) : null,
+      k.requests_per_minute ?? null, k.tokens_per_minute ?? null, k.token_budget?.tokens ?? null, k.token_budget?.period ?? null,
     );
     return { ...this.get(agentId, id), secret };
   }
@@ -70,7 +77,13 @@ export class Keys {
   patch(agentId: string, id: string, p: KeyPatch): Key {
     const cur = this.row(agentId, id);
     const expires = p.expires_at === undefined ? cur.expires_at : p.expires_at === null ? null : Date.parse(p.expires_at);
-    this.update.run(p.name ?? cur.name, p.owner_id === undefined ? cur.owner_id : p.owner_id, p.status ?? cur.status, expires, Date.now(), id);
+    const keep = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
+    const budget = p.token_budget === undefined ? (cur.budget_tokens !== null ? { tokens: cur.budget_tokens, period: cur.budget_period! } : null) : p.token_budget;
+    this.update.run(
+      p.name ?? cur.name, keep(p.owner_id, cur.owner_id), p.status ?? cur.status, expires,
+      keep(p.requests_per_minute, cur.requests_per_minute), keep(p.tokens_per_minute, cur.tokens_per_minute),
+      budget?.tokens ?? null, budget?.period ?? null, Date.now(), id,
+    );
     return this.get(agentId, id);
   }
 

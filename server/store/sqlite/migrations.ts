@@ -80,6 +80,41 @@ export const MIGRATIONS: string[] = [
     SELECT agents.*, (SELECT count(*) FROM keys k WHERE k.agent_id = agents.id AND k.revoked_at IS NULL) AS key_count
     FROM agents WHERE deleted_at IS NULL;
   `,
+  // The gateway: per-key limits, usage per key and day (requests, tokens, refusals by reason), and
+  // which agent (and team) created each object made through the data plane.
+  `
+  ALTER TABLE keys ADD COLUMN requests_per_minute INTEGER;
+  ALTER TABLE keys ADD COLUMN tokens_per_minute INTEGER;
+  ALTER TABLE keys ADD COLUMN budget_tokens INTEGER;
+  ALTER TABLE keys ADD COLUMN budget_period TEXT CHECK (budget_period IN ('day', 'month'));
+  CREATE TABLE usage_daily (
+    key_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    requests INTEGER NOT NULL DEFAULT 0,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (key_id, day)
+  );
+  CREATE INDEX usage_daily_agent_day ON usage_daily(agent_id, day);
+  CREATE TABLE refusals_daily (
+    key_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (key_id, day, reason)
+  );
+  CREATE INDEX refusals_daily_agent_day ON refusals_daily(agent_id, day);
+  CREATE TABLE owned_objects (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    team_id TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+  );
+  `,
 ];
 
 /** The user_version of a fully migrated database. */

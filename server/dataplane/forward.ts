@@ -1,0 +1,64 @@
+import { Pool, errors as undiciErrors } from "undici";
+import { type Upstream, UpstreamError } from "./upstream";
+
+export interface UpstreamOptions {
+  /** Writer's API, e.g. https://api.writer.com. */
+  url: string;
+  /** The organisation's own Writer API key: sent upstream only, in Authorization. */
+  apiKey: string;
+  /** Connecting must succeed within this (ms). */
+  connectTimeoutMs: number;
+  /** The answer's headers must arrive within this (ms): a model can think before it answers. */
+  headersTimeoutMs: number;
+  /** At most this long (ms) between two chunks of an answer. */
+  bodyTimeoutMs: number;
+  /** Keep-alive connections to the upstream. */
+  connections: number;
+}
+
+const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_CLOSED"]);
+
+/** Why a request to the upstream failed, as the answer the client gets (never the key, never a stack). */
+export function upstreamFailure(e: unknown): UpstreamError {
+  const err = e as { code?: string; cause?: { code?: string } };
+  const code = err.code ?? err.cause?.code ?? "";
+  if (e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
+    return new UpstreamError(504, "Writer's API did not answer in time; the request may be retried");
+  }
+  if (CONNECT_FAILURES.has(code)) return new UpstreamError(502, `Writer's API could not be reached (${code}); the request may be retried`);
+  return new UpstreamError(502, "the connection to Writer's API failed; the request may be retried");
+}
+
+/**
+ * Writer's API behind the gateway: one undici keep-alive pool, the upstream key set on every
+ * request (the client's Authorization never leaves the gateway), bodies streamed both ways.
+ */
+export function forwardUpstream(o: UpstreamOptions): Upstream {
+  const base = new URL(o.url);
+  const prefix = base.pathname.replace(/\/+$/, "");
+  const pool = new Pool(base.origin, {
+    connections: o.connections,
+    connectTimeout: o.connectTimeoutMs,
+    headersTimeout: o.headersTimeoutMs,
+    bodyTimeout: o.bodyTimeoutMs,
+    keepAliveTimeout: 30_000,
+  });
+  return {
+    async request(r) {
+      try {
+        const res = await pool.request({
+          method: r.method as "GET",
+          path: prefix + r.path,
+          headers: { ...r.headers, authorization: `Bearer ${o.apiKey}` },
+          body: r.body,
+          signal: r.signal,
+        });
+        return { status: res.statusCode, headers: res.headers, body: res.body };
+      } catch (e) {
+        if (r.signal.aborted) throw e;
+        throw upstreamFailure(e);
+      }
+    },
+    close: () => pool.close(),
+  };
+}

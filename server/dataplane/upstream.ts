@@ -1,0 +1,40 @@
+import type { Readable } from "node:stream";
+
+/** A request the gateway sends on, after authorization, limits and ownership checks. */
+export interface UpstreamRequest {
+  method: string;
+  /** Path and query string exactly as the client sent them. */
+  path: string;
+  /** Headers to send (credentials and hop-by-hop headers already replaced or dropped). */
+  headers: Record<string, string>;
+  /** The JSON body as received, or the upload stream. */
+  body?: string | Readable;
+  /** Aborted when the client goes away: the upstream request is abandoned with it. */
+  signal: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
+/**
+ * Where answers come from: Writer's API (forward.ts) or writer-local's own canned answers
+ * (canned.ts). The gateway's pipeline (index.ts) is the same for both, so the canned mode is a
+ * faithful stand-in for tests and benchmarks.
+ */
+export interface Upstream {
+  request(r: UpstreamRequest): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
+
+/** Upstream failures the gateway answers for itself, in Writer's error shape (502/504). */
+export class UpstreamError extends Error {
+  constructor(
+    readonly status: 502 | 504,
+    message: string,
+  ) {
+    super(message);
+  }
+}
