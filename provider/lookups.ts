@@ -1,5 +1,5 @@
 import type { CapabilityInfo, Team, User } from "../api";
-import { directory, orGone } from "./admin";
+import { call, directory, orGone } from "./admin";
 import { AdminClient, client } from "./client";
 import { LookupNotFoundError } from "./errors";
 
@@ -31,4 +31,10 @@ export async function getUser(args: { email?: string; id?: string }, c: AdminCli
 
 export async function getCapabilities(c: AdminClient = client()): Promise<CapabilityInfo[]> {
   return (await directory.capabilities(c)).data;
+}
+
+/** Usage per UTC day of an agent, or of one of its keys (never a resource output: it moves on every call). */
+export async function getUsage(args: { agentId: string; keyId?: string; from?: string; to?: string }, c: AdminClient = client()) {
+  const query = { ...(args.from ? { from: args.from } : {}), ...(args.to ? { to: args.to } : {}) };
+  return args.keyId ? call(c, "keyUsage", { id: args.agentId, key_id: args.keyId }, undefined, query) : call(c, "agentUsage", { id: args.agentId }, undefined, query);
 }

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_DATA_DIR, DEFAULT_PORT } from "../api";
+import { DEFAULT_BASE_URL, DEFAULT_DATA_DIR, DEFAULT_PORT } from "../api";
 import { DEFAULT_JSON_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPSTREAM_TIMEOUTS } from "./app";
 import { adminTokenPath } from "./crypto";
 import { startServer } from "./index";
@@ -142,6 +142,32 @@ program
       process.exit(1);
     }
     process.stdout.write(readFileSync(path, "utf8").trim() + "\n");
+  });
+
+program
+  .command("usage")
+  .description("requests, tokens and refusals per UTC day of an agent or one of its keys, from a running writer-local")
+  .requiredOption("--agent <id>", "the agent")
+  .option("--key <id>", "one of its keys (default: all of them)")
+  .option("--from <date>", "first UTC day, YYYY-MM-DD (default: 30 days ago)")
+  .option("--to <date>", "last UTC day, YYYY-MM-DD (default: today)")
+  .option("--json", "print the admin API's JSON answer")
+  .addOption(new Option("--url <url>", "writer-local's admin API").env("WRITER_BASE_URL").default(DEFAULT_BASE_URL))
+  .addOption(new Option("--data-dir <dir>", "where the admin token is, unless WRITER_ADMIN_TOKEN is set").env("WRITER_LOCAL_DATA_DIR").default(DEFAULT_DATA_DIR))
+  .action(async (o) => {
+    const token = process.env.WRITER_ADMIN_TOKEN || (existsSync(adminTokenPath(resolve(o.dataDir))) ? readFileSync(adminTokenPath(resolve(o.dataDir)), "utf8").trim() : "");
+    if (!token) throw new Error(`no admin token: set WRITER_ADMIN_TOKEN or point --data-dir at writer-local's data dir`);
+    const q = new URLSearchParams({ ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) });
+    const path = `/v1/admin/agents/${encodeURIComponent(o.agent)}${o.key ? `/keys/${encodeURIComponent(o.key)}` : ""}/usage?${q}`;
+    const res = await fetch(o.url.replace(/\/+$/, "") + path, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await res.json()) as any;
+    if (!res.ok) throw new Error(body?.errors?.[0]?.description ?? `HTTP ${res.status}`);
+    if (o.json) return void process.stdout.write(JSON.stringify(body, null, 2) + "\n");
+    const rows = [["date", "requests", "prompt tokens", "completion tokens", "refusals"]];
+    const refusals = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(", ") || "-";
+    for (const d of [...body.data, { date: "total", ...body.totals }]) rows.push([d.date, String(d.requests), String(d.prompt_tokens), String(d.completion_tokens), refusals(d.refusals)]);
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n");
   });
 
 program.parseAsync(process.argv).catch((e) => {

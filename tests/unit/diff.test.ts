@@ -74,3 +74,14 @@ describe("AgentCapability diff", () => {
     expect(await agentCapabilityProvider.diff("a/chat", olds, { agentId: "a", capability: "models" } as any)).toMatchObject({ changes: ["capability"], replaces: ["capability"], deleteBeforeReplace: true });
   });
 });
+
+describe("ApiKey limits", () => {
+  test("limits update in place and are patched by their admin-API names; removing one sends null", () => {
+    const olds: any = { ...state, requestsPerMinute: 10, tokensPerMinute: 0, tokenBudget: { tokens: 5, period: "day" } };
+    const news: any = { agentId: "a1", name: "k", rotationAnchor: state.rotationAnchor, requestsPerMinute: 20, tokenBudget: { tokens: 5, period: "month" } };
+    expect(keyReplaces(olds, news)).toEqual([]);
+    expect(keyChanges(olds, news)).toEqual(["requestsPerMinute", "tokenBudget"]);
+    expect(keyPatch(olds, news)).toEqual({ requests_per_minute: 20, token_budget: { tokens: 5, period: "month" } });
+    expect(keyPatch(olds, { ...news, requestsPerMinute: undefined, tokenBudget: undefined })).toEqual({ requests_per_minute: null, token_budget: null });
+  });
+});
