@@ -6,6 +6,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchProvision, SizeResult } from "./provision";
 import { benchDataPlane } from "./dataplane";
+import { benchGateway } from "./gateway";
 
 const RESULTS = join(__dirname, "results");
 const sizes = (process.env.BENCH_SIZES ?? "100,200,400").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
@@ -13,7 +14,8 @@ const bigKeys = Number(process.env.BENCH_KEYS ?? 100_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const activeKeys = Number(process.env.BENCH_ACTIVE_KEYS ?? 1000);
-const only = new Set((process.env.BENCH_ONLY ?? "provision,dataplane").split(","));
+const upstreamLatency = Number(process.env.BENCH_UPSTREAM_LATENCY_MS ?? 50);
+const only = new Set((process.env.BENCH_ONLY ?? "provision,dataplane,gateway").split(","));
 const log = (s: string) => process.stderr.write(s + "\n");
 
 const env = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memGB: Math.round(totalmem() / 2 ** 30), date: new Date().toISOString() };
@@ -33,6 +35,7 @@ async function main() {
   const prov: SizeResult[] = only.has("provision") ? await benchProvision(sizes, log) : [];
   if (prov.length) provisionRows(prov, row);
   if (only.has("dataplane")) await dataPlaneRows(row);
+  if (only.has("gateway")) await gatewayRows(row);
   finish(rows, prov, started);
 }
 
@@ -71,6 +74,26 @@ async function dataPlaneRows(row: (what: string, target: string, measured: strin
   row(`/v1/models rps (vs /healthz), ${big.keys} vs ${small.keys} keys stored`, "within 10%", `${(change * 100).toFixed(1)}%`, Math.abs(change) <= 0.1, cmd);
   row(`server RSS, ${big.keys} keys`, "(reported)", `${big.rssMB.toFixed(0)} MB (${small.rssMB.toFixed(0)} MB at ${small.keys})`, undefined, cmd);
   row("key creates/s, 50 concurrent clients", "(reported)", `${dp.admin.createsPerSecond.toFixed(0)}/s (p99 ${dp.admin.p99} ms, ${dp.admin.non2xx} non-2xx)`, undefined, cmd);
+}
+
+async function gatewayRows(row: (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) => void) {
+  const cmd = "BENCH_ONLY=gateway npm run bench";
+  const results: Record<string, unknown> = {};
+  for (const latencyMs of [upstreamLatency, 0]) {
+    const label = latencyMs ? `upstream answering in ${latencyMs} ms` : "upstream answering at once (CPU-bound)";
+    log(`gateway: client -> gateway -> canned upstream vs client -> upstream, ${label}`);
+    const g = await benchGateway({ seconds, rounds, connections: 10, latencyMs }, log);
+    results[`latency${latencyMs}ms`] = g;
+    const target = latencyMs > 0;
+    for (const r of g.routes) {
+      row(`gateway ${r.route} rps vs direct, ${label}`, target ? ">= 0.8x" : "(reported)", x(r.ratioRps), target ? r.ratioRps >= 0.8 : undefined, cmd);
+      row(`gateway ${r.route} added p99, ${label}`, target ? "<= 2 ms" : "(reported)", `${r.addedP99} ms (${r.gatewayP99} vs ${r.directP99})`, target ? r.addedP99 <= 2 : undefined, cmd);
+    }
+    const s = g.streams;
+    row(`gateway: ${s.streams} concurrent SSE streams x ${s.chunks} chunks, added time to first byte, ${label}`, target ? "<= 2 ms" : "(reported)", `${s.addedTtfbMs.toFixed(1)} ms`, target ? s.addedTtfbMs <= 2 : undefined, cmd);
+    row(`gateway RSS during those streams, ${label}`, "flat", `${s.rssMB.before.toFixed(0)} -> peak ${s.rssMB.peak.toFixed(0)} -> ${s.rssMB.after.toFixed(0)} MB`, undefined, cmd);
+  }
+  write("gateway", { seconds, rounds, connections: 10, ...results });
 }
 
 function finish(rows: string[], prov: SizeResult[], started: number) {

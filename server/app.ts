@@ -50,7 +50,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
 /** Writer's API behind the gateway; without it writer-local answers the data plane itself (canned). */
 export type UpstreamSettings = UpstreamOptions;
 
-export const DEFAULT_UPSTREAM_TIMEOUTS = { connectTimeoutMs: 5_000, headersTimeoutMs: 120_000, bodyTimeoutMs: 120_000, connections: 64 };
+export const DEFAULT_UPSTREAM_TIMEOUTS = { connectTimeoutMs: 5_000, headersTimeoutMs: 120_000, bodyTimeoutMs: 120_000, connections: 0 };
 export const DEFAULT_UPLOAD_LIMIT_BYTES = 100 * 1024 * 1024;
 export const DEFAULT_JSON_LIMIT_BYTES = 8 * 1024 * 1024;
 
@@ -66,6 +66,10 @@ export interface AppOptions {
   uploadLimitBytes?: number;
   /** Largest data-plane JSON body in bytes (admin bodies: 1 MiB). */
   jsonLimitBytes?: number;
+  /** Canned answers wait this long before they start, like a remote model API (tests and benchmarks). */
+  cannedLatencyMs?: number;
+  /** Canned streams wait this long between two events, like a model's tokens (tests and benchmarks). */
+  cannedChunkIntervalMs?: number;
   /** The data plane's clock (limits, budgets, usage days): tests move it instead of sleeping. */
   clock?: () => number;
   logLevel?: string;
@@ -147,7 +151,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
   if (surfaces.data) {
     await app.register(dataPlaneRoutes, {
-      upstream: opts.upstream ? forwardUpstream(opts.upstream) : cannedUpstream(),
+      upstream: opts.upstream ? forwardUpstream(opts.upstream) : cannedUpstream({ latencyMs: opts.cannedLatencyMs, chunkIntervalMs: opts.cannedChunkIntervalMs }),
       uploadLimitBytes: opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES,
       jsonLimitBytes: opts.jsonLimitBytes ?? DEFAULT_JSON_LIMIT_BYTES,
       clock: opts.clock ?? Date.now,

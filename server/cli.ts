@@ -80,11 +80,13 @@ program
   .addOption(new Option("--upstream-connect-timeout-ms <ms>", "connecting to the upstream must succeed within this (else 502)").env("WRITER_UPSTREAM_CONNECT_TIMEOUT_MS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.connectTimeoutMs))
   .addOption(new Option("--upstream-headers-timeout-ms <ms>", "the upstream's answer must start within this (else 504)").env("WRITER_UPSTREAM_HEADERS_TIMEOUT_MS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.headersTimeoutMs))
   .addOption(new Option("--upstream-body-timeout-ms <ms>", "at most this long between two chunks of an upstream answer").env("WRITER_UPSTREAM_BODY_TIMEOUT_MS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.bodyTimeoutMs))
-  .addOption(new Option("--upstream-connections <n>", "keep-alive connections to the upstream").env("WRITER_UPSTREAM_CONNECTIONS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.connections))
+  .addOption(new Option("--upstream-connections <n>", "most keep-alive connections to the upstream (0: no limit; a stream holds one while it lasts)").env("WRITER_UPSTREAM_CONNECTIONS").argParser(int).default(DEFAULT_UPSTREAM_TIMEOUTS.connections))
   .addOption(new Option("--admin-host <host>", "serve the admin API on this interface instead (split listeners)").env("WRITER_LOCAL_ADMIN_HOST"))
   .addOption(new Option("--admin-port <port>", "serve the admin API on this port instead (split listeners; 0 picks one)").env("WRITER_LOCAL_ADMIN_PORT").argParser(port))
   .addOption(new Option("--upload-limit-bytes <n>", "largest upload (POST /v1/files); 413 past it").env("WRITER_LOCAL_UPLOAD_LIMIT_BYTES").argParser(positive).default(DEFAULT_UPLOAD_LIMIT_BYTES))
   .addOption(new Option("--max-json-bytes <n>", "largest data-plane JSON body; 413 past it").env("WRITER_LOCAL_MAX_JSON_BYTES").argParser(positive).default(DEFAULT_JSON_LIMIT_BYTES))
+  .addOption(new Option("--canned-latency-ms <ms>", "tests and benchmarks: canned answers wait this long, like a remote model API").env("WRITER_LOCAL_CANNED_LATENCY_MS").argParser(int).default(0))
+  .addOption(new Option("--canned-chunk-interval-ms <ms>", "tests and benchmarks: canned streams wait this long between events, like a model's tokens").env("WRITER_LOCAL_CANNED_CHUNK_INTERVAL_MS").argParser(int).default(0))
   .action(async (o, cmd: Command) => {
     // A flag on the command line shows in every user's process list; the env var or the token file does not.
     if (o.adminToken && cmd.getOptionValueSource("adminToken") === "cli") {
@@ -100,7 +102,7 @@ program
           }
         : undefined;
       server = await startServer({
-        upstream, adminHost: o.adminHost, adminPort: o.adminPort, uploadLimitBytes: o.uploadLimitBytes, jsonLimitBytes: o.maxJsonBytes,
+        upstream, cannedLatencyMs: o.cannedLatencyMs, cannedChunkIntervalMs: o.cannedChunkIntervalMs, adminHost: o.adminHost, adminPort: o.adminPort, uploadLimitBytes: o.uploadLimitBytes, jsonLimitBytes: o.maxJsonBytes,
         host: o.host, port: o.port, dataDir: o.dataDir, adminToken: o.adminToken || undefined, seedFile: o.seed,
         logLevel: o.logLevel, faults: o.faults, faultHangMs: o.faultHangMs, faultSeed: o.faultSeed,
         limits: {

@@ -183,21 +183,37 @@ const MATCHERS = ENDPOINTS.map((e) => {
   return { key: `${e.method} ${e.path}`, method: e.method, re, names };
 });
 
-function respond(a: Answer): UpstreamResponse {
+function respond(a: Answer, chunkIntervalMs: number): UpstreamResponse {
   const status = a.status ?? 200;
   if ("sse" in a) {
-    // One event per read, so a slow client applies backpressure all the way here.
-    return { status, headers: { "content-type": "text/event-stream", "cache-control": "no-cache" }, body: Readable.from(a.sse, { objectMode: false }) };
+    // One event per read, so a slow client applies backpressure all the way here; paced like a
+    // model's tokens when asked to.
+    const events = chunkIntervalMs > 0
+      ? (async function* () {
+          for (const [i, e] of a.sse.entries()) {
+            if (i > 0) await new Promise((ok) => setTimeout(ok, chunkIntervalMs));
+            yield e;
+          }
+        })()
+      : a.sse;
+    return { status, headers: { "content-type": "text/event-stream", "cache-control": "no-cache" }, body: Readable.from(events, { objectMode: false }) };
   }
   if ("bytes" in a) return { status, headers: { "content-type": a.contentType, "content-length": String(a.bytes.length) }, body: Readable.from([a.bytes]) };
   const text = typeof a.json === "string" ? a.json : JSON.stringify(a.json);
   return { status, headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) }, body: Readable.from([Buffer.from(text)]) };
 }
 
-export function cannedUpstream(): Upstream {
+/**
+ * `latencyMs`: how long each answer waits before it starts; `chunkIntervalMs`: the time between two
+ * events of a stream. Both model a remote model API (tests and benchmarks); both default to 0.
+ */
+export function cannedUpstream(opts: { latencyMs?: number; chunkIntervalMs?: number } = {}): Upstream {
   const ANSWERS = answers();
+  const latency = opts.latencyMs ?? 0;
+  const interval = opts.chunkIntervalMs ?? 0;
   return {
     async request(r) {
+      if (latency > 0) await new Promise((ok) => setTimeout(ok, latency));
       const path = r.path.split("?")[0];
       for (const m of MATCHERS) {
         if (m.method !== r.method) continue;
@@ -205,9 +221,9 @@ export function cannedUpstream(): Upstream {
         if (!hit) continue;
         const params = Object.fromEntries(m.names.map((n, i) => [n, decodeURIComponent(hit[i + 1])]));
         const body = typeof r.body === "string" && r.body.trim() ? (JSON.parse(r.body) as Body) : {};
-        return respond(await ANSWERS[m.key]({ params, body, upload: typeof r.body === "object" ? r.body : undefined }));
+        return respond(await ANSWERS[m.key]({ params, body, upload: typeof r.body === "object" ? r.body : undefined }), interval);
       }
-      return respond({ status: 404, json: { tpe: "NotFound", errors: [{ description: `no route ${r.method} ${path}`, key: "fail.notFound.resource", extras: {} }], extras: {} } });
+      return respond({ status: 404, json: { tpe: "NotFound", errors: [{ description: `no route ${r.method} ${path}`, key: "fail.notFound.resource", extras: {} }], extras: {} } }, 0);
     },
     async close() {},
   };

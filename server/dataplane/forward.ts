@@ -12,7 +12,7 @@ export interface UpstreamOptions {
   headersTimeoutMs: number;
   /** At most this long (ms) between two chunks of an answer. */
   bodyTimeoutMs: number;
-  /** Keep-alive connections to the upstream. */
+  /** Most keep-alive connections to the upstream; 0: no limit (every stream in flight holds one). */
   connections: number;
 }
 
@@ -37,7 +37,7 @@ export function forwardUpstream(o: UpstreamOptions): Upstream {
   const base = new URL(o.url);
   const prefix = base.pathname.replace(/\/+$/, "");
   const pool = new Pool(base.origin, {
-    connections: o.connections,
+    connections: o.connections > 0 ? o.connections : null,
     connectTimeout: o.connectTimeoutMs,
     headersTimeout: o.headersTimeoutMs,
     bodyTimeout: o.bodyTimeoutMs,
@@ -51,7 +51,7 @@ export function forwardUpstream(o: UpstreamOptions): Upstream {
           path: prefix + r.path,
           headers: { ...r.headers, authorization: `Bearer ${o.apiKey}` },
           body: r.body,
-          signal: r.signal,
+          signal: r.signal as never,
         });
         return { status: res.statusCode, headers: res.headers, body: res.body };
       } catch (e) {

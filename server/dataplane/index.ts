@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DATA_PLANE_BODIES, errorBody, TEAM_HEADER, toRouterPath, type Capability } from "../../api";
@@ -149,10 +150,13 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
   const handle = (rule: EndpointRule) => async (req: FastifyRequest, reply: FastifyReply) => {
     const p = req.principal!;
     await checkRefs(req, rule, p);
-    const ac = new AbortController();
+    const signal: EventEmitter & { aborted?: boolean } = new EventEmitter();
     // A client that goes away takes its upstream request with it (a stream too).
     reply.raw.on("close", () => {
-      if (!reply.raw.writableFinished) ac.abort();
+      if (!reply.raw.writableFinished) {
+        signal.aborted = true;
+        signal.emit("abort");
+      }
     });
     let body: string | Readable | undefined;
     let tooLarge = false;
@@ -167,7 +171,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
 
     let res;
     try {
-      res = await upstream.request({ method: req.method, path: req.url, headers, body, signal: ac.signal });
+      res = await upstream.request({ method: req.method, path: req.url, headers, body, signal });
     } catch (e) {
       if (tooLarge) throw uploadTooLarge();
       if (e instanceof UpstreamError) throw new ApiError(e.status, e.message);

@@ -2,7 +2,15 @@ import type { Admission, LimitRefusal, Principal, UsageDay, UsageQuery } from ".
 import { prepareNeutral, type DB } from "./db";
 
 const MINUTE = 60_000;
-const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** YYYY-MM-DD of a UTC time; the last answer is kept, as every request of a second asks for the same day. */
+let dayCache = { from: 0, to: -1, day: "" };
+const utcDay = (ms: number) => {
+  if (ms >= dayCache.from && ms < dayCache.to) return dayCache.day;
+  const day = new Date(ms).toISOString().slice(0, 10);
+  const from = Date.parse(`${day}T00:00:00Z`);
+  dayCache = { from, to: from + 86_400_000, day };
+  return day;
+};
 
 /** The UTC period a budget counts in: its name, first day, and when the next one starts. */
 export function budgetPeriod(period: "day" | "month", now: number): { name: string; from: string; to: string; endsAt: number } {
