@@ -64,17 +64,17 @@ test("upstream answers pass through: 5xx unchanged; unreachable 502; too slow 50
   const five = await call("GET", "/v1/models");
   expect(five.status).toBe(503);
   expect(five.headers.get("retry-after")).toBe("7");
-  expect((await five.json()).errors[0].description).toBe("busy");
+  expect(((await five.json()) as any).errors[0].description).toBe("busy");
 
   fake.behave(() => undefined); // never answers
   const slow = await call("GET", "/v1/models");
   expect(slow.status).toBe(504);
-  expect((await slow.json()).tpe).toBe("GatewayTimeout");
+  expect(((await slow.json()) as any).tpe).toBe("GatewayTimeout");
 
   fake.behave((req) => req.socket.destroy()); // drops the connection
   const dropped = await call("GET", "/v1/models");
   expect(dropped.status).toBe(502);
-  const b = await dropped.json();
+  const b: any = await dropped.json();
   expect(b.tpe).toBe("BadGateway");
   expect(JSON.stringify(b)).not.toContain(UPSTREAM_KEY);
 });
@@ -165,7 +165,7 @@ test("an upload past the limit is 413, declared or streamed, and the upstream ne
   };
   const streamed = await fetch(u + "/v1/files", { method: "POST", headers: { authorization: `Bearer ${a.body.default_key.secret}`, "content-type": "text/plain" }, body: chunks() as never, duplex: "half" } as never);
   expect(streamed.status).toBe(413);
-  expect((await streamed.json()).errors[0].extras.field).toBe("(body)");
+  expect(((await streamed.json()) as any).errors[0].extras.field).toBe("(body)");
   expect(fake.seen.every((s) => s.body.length <= 1000)).toBe(true);
   await small.app.close();
 });
