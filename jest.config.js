@@ -1,6 +1,7 @@
 // Projects: fast unit tests, server tests (in-process with app.inject, or the real process),
 // integration tests through the real engine and the real server process, the reliability suite
-// (faults, kills, fuzzing, secret scans), and packaging (npm pack, installed into a fresh project).
+// (faults, kills, fuzzing, secret scans), packaging (npm pack, installed into a fresh project), and
+// browser (the console in real headless Chromium).
 const common = {
   preset: "ts-jest",
   testEnvironment: "node",
@@ -15,5 +16,6 @@ module.exports = {
     { ...common, displayName: "integration", testMatch: ["<rootDir>/tests/integration/**/*.test.ts"] },
     { ...common, displayName: "reliability", testMatch: ["<rootDir>/tests/reliability/**/*.test.ts"] },
     { ...common, displayName: "packaging", testMatch: ["<rootDir>/tests/packaging/**/*.test.ts"] },
+    { ...common, displayName: "browser", testMatch: ["<rootDir>/tests/browser/**/*.test.ts"] },
   ],
 };

@@ -14,6 +14,8 @@ fs.rmSync(aside, { recursive: true, force: true });
 fs.mkdirSync(aside);
 fs.copyFileSync(path.join(root, "package.json"), path.join(aside, "package.json"));
 fs.cpSync(path.join(root, "dist"), path.join(aside, "dist"), { recursive: true, filter: (src) => !src.endsWith(".map") && !src.endsWith(".tsbuildinfo") });
+// The console's templates and assets ship as files of their own (package.json "files").
+for (const dir of ["server/console/views", "server/console/assets"]) fs.cpSync(path.join(root, dir), path.join(aside, dir), { recursive: true });
 for (let i = 0; ; i++) {
   fs.rmSync(target, { recursive: true, force: true });
   try {

@@ -4,6 +4,7 @@ import { serializerCompiler } from "fastify-type-provider-zod";
 import { errorBody } from "../api";
 import { adminHandlers } from "./admin/handlers";
 import { registerAdminRoutes } from "./admin/register";
+import { consoleRoutes } from "./console";
 import { dataPlaneRoutes } from "./dataplane";
 import { cannedUpstream } from "./dataplane/canned";
 import { forwardUpstream, type UpstreamOptions } from "./dataplane/forward";
@@ -70,6 +71,11 @@ export interface AppOptions {
   cannedLatencyMs?: number;
   /** Canned streams wait this long between two events, like a model's tokens (tests and benchmarks). */
   cannedChunkIntervalMs?: number;
+  /**
+   * Behind a TLS-terminating reverse proxy: trust its X-Forwarded-* headers (the console's cookies
+   * are then Secure for https visitors). Default false.
+   */
+  trustProxy?: boolean;
   /** The data plane's clock (limits, budgets, usage days): tests move it instead of sleeping. */
   clock?: () => number;
   logLevel?: string;
@@ -91,6 +97,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   limits.headersTimeoutMs = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   const app = Fastify({
     loggerInstance: createLogger(opts.logLevel ?? "info", opts.logStream) as unknown as FastifyBaseLogger,
+    trustProxy: opts.trustProxy ?? false,
     bodyLimit: BODY_LIMIT,
     // Node's HTTP server with every timeout set; the check interval is what makes requestTimeout bite promptly.
     serverFactory: (handler) => {
@@ -148,6 +155,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(idempotencyPlugin, { adminToken: opts.adminToken });
       registerAdminRoutes(admin, adminHandlers(admin));
     });
+    await app.register(consoleRoutes, { adminToken: opts.adminToken });
   }
   if (surfaces.data) {
     await app.register(dataPlaneRoutes, {

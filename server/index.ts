@@ -33,6 +33,7 @@ export interface ServerOptions {
   uploadLimitBytes?: number;
   jsonLimitBytes?: number;
   cannedLatencyMs?: number;
+  trustProxy?: boolean;
   cannedChunkIntervalMs?: number;
   /** Fault injection spec, e.g. "429=0.1,drop=0.05" (tests only). */
   faults?: string | FaultSpec;
@@ -64,7 +65,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const split = opts.adminPort !== undefined || opts.adminHost !== undefined;
   const common: AppOptions = {
     store, adminToken, logLevel: opts.logLevel, logStream: opts.logStream, limits: opts.limits,
-    uploadLimitBytes: opts.uploadLimitBytes, jsonLimitBytes: opts.jsonLimitBytes, cannedLatencyMs: opts.cannedLatencyMs, cannedChunkIntervalMs: opts.cannedChunkIntervalMs,
+    uploadLimitBytes: opts.uploadLimitBytes, jsonLimitBytes: opts.jsonLimitBytes, cannedLatencyMs: opts.cannedLatencyMs, trustProxy: opts.trustProxy, cannedChunkIntervalMs: opts.cannedChunkIntervalMs,
     upstream: opts.upstream && { ...DEFAULT_UPSTREAM_TIMEOUTS, ...opts.upstream },
     faults, faultHangMs: opts.faultHangMs, faultSeed: opts.faultSeed,
   };
