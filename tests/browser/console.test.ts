@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The console in real headless Chromium against a real writer-local: sign in, create an agent,
 // switch a capability, generate a key and read its secret once, use it on the data plane, see the
 // usage chart, revoke it and see the next call refused. A screenshot of every page is saved under
