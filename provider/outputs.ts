@@ -1,17 +1,21 @@
-import type { Agent, Capability, Key } from "../api";
+import { z } from "zod/v4";
+import { CapabilityId, KeyScope, KeyStatus, TokenBudget, type Agent, type Key } from "../api";
 
-/** Outputs of an ApiAgent as stored in state (camelCase, as the SDK class declares them): its state. */
-export interface AgentOutputs {
-  name: string;
-  description: string;
-  capabilities: Capability[];
-  revokeDefaultKey: boolean;
-  createdAt: string;
-  updatedAt: string;
-  defaultKeyId: string;
-  defaultKeySecret: string;
-  defaultKeyMasked: string;
-}
+// Outputs as stored in state (camelCase, as the SDK classes declare them): each resource's state.
+// Schemas, so that the native provider's schema is derived from them too.
+
+export const AgentOutputsSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  capabilities: z.array(CapabilityId),
+  revokeDefaultKey: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  defaultKeyId: z.string(),
+  defaultKeySecret: z.string(),
+  defaultKeyMasked: z.string(),
+});
+export type AgentOutputs = z.infer<typeof AgentOutputsSchema>;
 
 export function agentOutputs(a: Agent, prev: Partial<AgentOutputs>): AgentOutputs {
   return {
@@ -28,30 +32,31 @@ export function agentOutputs(a: Agent, prev: Partial<AgentOutputs>): AgentOutput
   };
 }
 
-export interface KeyOutputs {
-  agentId: string;
-  name: string;
-  scope: "all_teams" | "team";
-  teamId: string;
-  ownerId: string;
-  status: "active" | "disabled";
-  enabled: boolean;
-  masked: string;
-  secret: string;
-  createdAt: string;
-  rotatedAt: string;
-  expiresAt: string;
-  previousSecretExpiresAt: string;
-  rotationTriggers?: unknown;
-  rotateAfterDays?: number;
-  gracePeriodSeconds: number;
-  rotationAnchor: string;
+export const KeyOutputsSchema = z.object({
+  agentId: z.string(),
+  name: z.string(),
+  scope: KeyScope,
+  teamId: z.string(),
+  ownerId: z.string(),
+  status: KeyStatus,
+  enabled: z.boolean(),
+  masked: z.string(),
+  secret: z.string(),
+  createdAt: z.string(),
+  rotatedAt: z.string(),
+  expiresAt: z.string(),
+  previousSecretExpiresAt: z.string(),
+  rotationTriggers: z.unknown().optional(),
+  rotateAfterDays: z.number().optional(),
+  gracePeriodSeconds: z.number().int(),
+  rotationAnchor: z.string(),
   /** 0 when the key has no such limit. */
-  requestsPerMinute: number;
-  tokensPerMinute: number;
+  requestsPerMinute: z.number().int(),
+  tokensPerMinute: z.number().int(),
   /** Absent when the key has no budget. */
-  tokenBudget?: { tokens: number; period: "day" | "month" };
-}
+  tokenBudget: TokenBudget.optional(),
+});
+export type KeyOutputs = z.infer<typeof KeyOutputsSchema>;
 
 /** Settings that live only in the program (not on the server), echoed into outputs for diff. */
 export type KeySettings = Pick<KeyOutputs, "rotationTriggers" | "rotateAfterDays" | "gracePeriodSeconds" | "rotationAnchor" | "secret">;

@@ -118,8 +118,9 @@ program
     if (server.adminTokenFile) process.stderr.write(`writer-local: admin token is in ${server.adminTokenFile} (or run: writer-local token --data-dir ${server.dataDir})\n`);
     if (o.faults) process.stderr.write(`writer-local: FAULT INJECTION ON: ${o.faults} (hang ${o.faultHangMs} ms${o.faultSeed !== undefined ? `, seed ${o.faultSeed}` : ""})\n`);
     if (upstreamNote) process.stderr.write(upstreamNote);
-    process.stdout.write(`writer-local listening on ${server.url} (data dir ${server.dataDir})\n`);
+    // The admin line first: whoever waits for "writer-local listening on" then has both.
     if (server.adminUrl !== server.url) process.stdout.write(`writer-local admin API listening on ${server.adminUrl}\n`);
+    process.stdout.write(`writer-local listening on ${server.url} (data dir ${server.dataDir})\n`);
     let closing = false;
     const stop = (signal: string) => {
       if (closing) return;

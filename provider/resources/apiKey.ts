@@ -107,6 +107,8 @@ function inputsOf(k: Key, s: KeySettings): KeyInputs {
     ...(k.tokens_per_minute ? { tokensPerMinute: k.tokens_per_minute } : {}),
     ...(k.token_budget ? { tokenBudget: k.token_budget } : {}),
     ...(s.gracePeriodSeconds !== DEFAULT_GRACE_PERIOD_SECONDS ? { gracePeriodSeconds: s.gracePeriodSeconds } : {}),
+    // Not an argument but state: an imported key's next plan must not see a rotation due.
+    rotationAnchor: s.rotationAnchor,
   };
 }
 

@@ -46,19 +46,33 @@ export class ProjectStack {
   readonly backend: string;
   env: NodeJS.ProcessEnv;
 
-  constructor(name: string, program: string, extraEnv: Record<string, string> = {}) {
+  readonly runtime: "nodejs" | "yaml" | "python";
+
+  constructor(readonly name: string, program: string, extraEnv: Record<string, string> = {}, runtime: "nodejs" | "yaml" | "python" = "nodejs") {
     mkdirSync(join(ROOT, ".tmp"), { recursive: true });
+    this.runtime = runtime;
     this.dir = mkdtempSync(join(ROOT, ".tmp", `${name}-`));
     this.backend = join(this.dir, ".state");
     mkdirSync(this.backend);
-    writeFileSync(join(this.dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\ndescription: test program\n`);
-    writeFileSync(join(this.dir, "package.json"), JSON.stringify({ name, main: "index.ts" }));
+    if (runtime === "nodejs") {
+      writeFileSync(join(this.dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\ndescription: test program\n`);
+      writeFileSync(join(this.dir, "package.json"), JSON.stringify({ name, main: "index.ts" }));
+    } else if (runtime === "python") {
+      writeFileSync(join(this.dir, "Pulumi.yaml"), `name: ${name}\nruntime: python\ndescription: test program\n`);
+    }
     this.setProgram(program);
     this.env = pulumiEnv(this.backend, extraEnv);
   }
 
+  /** A Pulumi YAML program: `body` is everything after name and runtime (resources, variables, outputs). */
+  static yaml(name: string, body: string, extraEnv: Record<string, string> = {}): ProjectStack {
+    return new ProjectStack(name, body, extraEnv, "yaml");
+  }
+
   setProgram(program: string): void {
-    writeFileSync(join(this.dir, "index.ts"), program);
+    if (this.runtime === "yaml") writeFileSync(join(this.dir, "Pulumi.yaml"), `name: ${this.name}\nruntime: yaml\n${program}`);
+    else if (this.runtime === "python") writeFileSync(join(this.dir, "__main__.py"), program);
+    else writeFileSync(join(this.dir, "index.ts"), program);
   }
 
   run(args: string[], opts: { allowFail?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
@@ -106,7 +120,8 @@ export class ProjectStack {
   /** Resources of a type in the exported state (outputs decrypted only with showSecrets). */
   async resources(type: string, showSecrets = false): Promise<any[]> {
     const { json } = await this.exportState(showSecrets);
-    return (json.deployment.resources ?? []).filter((r: any) => r.type === `pulumi-nodejs:dynamic/writer:${type}`);
+    const token = type.includes(":") ? type : `pulumi-nodejs:dynamic/writer:${type}`;
+    return (json.deployment.resources ?? []).filter((r: any) => r.type === token);
   }
 }
 
