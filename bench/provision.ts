@@ -16,8 +16,11 @@ export interface SizeResult {
   ours: PhaseTimes;
   floor: PhaseTimes;
   ratio: PhaseTimes;
-  stateBytesPerResource: { ours: number; floor: number };
-  resources: { ours: number; floor: number };
+  stateBytesPerResource: { ours: number; floor: number; native: number };
+  resources: { ours: number; floor: number; native: number };
+  /** The same graph through the native provider (pulumi-resource-writer). */
+  native: PhaseTimes;
+  nativeRatio: PhaseTimes;
 }
 
 const HEADER = `import * as pulumi from "@pulumi/pulumi";\n`;
@@ -34,6 +37,20 @@ for (let i = 0; i < groups; i++) {
   new writer.AgentCapability("chat-" + i, { agentId: a.id, capability: "chat" });
   new writer.AgentCapability("models-" + i, { agentId: a.id, capability: "models" });
   new writer.ApiKey("key-" + i, { agentId: a.id, name: "bench-key-" + i });
+}
+`;
+}
+
+/** The same graph through the native provider: plain CustomResources of the `writer` package. */
+export function nativeProgram(n: number): string {
+  return `${HEADER}
+const R = (t: string, name: string, props: any) => new pulumi.CustomResource("writer:index:" + t, name, props);
+const groups = ${Math.ceil(n / 4)};
+for (let i = 0; i < groups; i++) {
+  const a = R("ApiAgent", "agent-" + i, { name: "bench-agent-" + i, description: "bench" });
+  R("AgentCapability", "chat-" + i, { agentId: a.id, capability: "chat" });
+  R("AgentCapability", "models-" + i, { agentId: a.id, capability: "models" });
+  R("ApiKey", "key-" + i, { agentId: a.id, name: "bench-key-" + i });
 }
 `;
 }
@@ -65,7 +82,7 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
 async function phases(p: ProjectStack, log: (s: string) => void, label: string) {
   const up = await timed(() => p.up());
   const { raw, json } = await p.exportState();
-  const resources = (json.deployment.resources ?? []).filter((r: any) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+  const resources = (json.deployment.resources ?? []).filter((r: any) => r.type.startsWith("pulumi-nodejs:dynamic/") || r.type.startsWith("writer:index:"));
   const stateBytes = Buffer.byteLength(raw);
   const preview = await timed(async () => {
     const r = await p.run(["preview", "--expect-no-changes"]);
@@ -95,16 +112,19 @@ export async function benchProvision(sizes: number[], log: (s: string) => void):
       const ours = new ProjectStack(`bench-ours-${n}`, oursProgram(n));
       await ours.init("bench", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
       const o = await phases(ours, log, "ours ");
-      const ratio = Object.fromEntries(
-        (Object.keys(o.times) as (keyof PhaseTimes)[]).map((k) => [k, o.times[k] / f.times[k]]),
-      ) as unknown as PhaseTimes;
+      const native = new ProjectStack(`bench-native-${n}`, nativeProgram(n));
+      await native.init("bench", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
+      const nv = await phases(native, log, "native");
+      const vs = (x: PhaseTimes) => Object.fromEntries((Object.keys(x) as (keyof PhaseTimes)[]).map((k) => [k, x[k] / f.times[k]])) as unknown as PhaseTimes;
       out.push({
         n,
         ours: o.times,
         floor: f.times,
-        ratio,
-        stateBytesPerResource: { ours: o.stateBytes / o.count, floor: f.stateBytes / f.count },
-        resources: { ours: o.count, floor: f.count },
+        ratio: vs(o.times),
+        native: nv.times,
+        nativeRatio: vs(nv.times),
+        stateBytesPerResource: { ours: o.stateBytes / o.count, floor: f.stateBytes / f.count, native: nv.stateBytes / nv.count },
+        resources: { ours: o.count, floor: f.count, native: nv.count },
       });
     }
   } finally {

@@ -54,6 +54,9 @@ function provisionRows(prov: SizeResult[], row: (what: string, target: string, m
   row(`destroy of ${N} vs floor`, "(reported)", x(last.ratio.destroy), undefined, cmd);
   row(`\`up\` growth N=${last.n} vs N=${first.n}`, `<= ${(1.1 * growth.sizeRatio).toFixed(1)}x`, `${x(growth.ours)} (floor ${x(growth.floor)})`, growth.ours <= 1.1 * growth.sizeRatio, `BENCH_SIZES=${first.n},${last.n} ${cmd}`);
   row("state per resource (stack export)", "< 1,500 B", `${stateAvg.toFixed(0)} B (floor ${floorStateAvg.toFixed(0)} B)`, stateAvg < 1500, cmd);
+  row(`native provider: \`up\` of ${N} resources vs the dynamic floor`, "<= 1.0x", x(last.nativeRatio.up), last.nativeRatio.up <= 1.0, cmd);
+  row(`native provider: no-op preview of ${N} vs the dynamic floor`, "(reported)", x(last.nativeRatio.preview), undefined, cmd);
+  row("native provider: state per resource", "below the dynamic floor", `${last.stateBytesPerResource.native.toFixed(0)} B (floor ${last.stateBytesPerResource.floor.toFixed(0)} B)`, last.stateBytesPerResource.native < last.stateBytesPerResource.floor, cmd);
 }
 
 async function dataPlaneRows(row: (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) => void) {
