@@ -25,7 +25,7 @@ export interface AccessPolicyArgs {
    * Prepended to every agent's display name, so stacks sharing one Writer organisation stay
    * apart (e.g. `[pr-42] `). Changing it is an in-place rename.
    */
-  namePrefix?: string;
+  namePrefix?: pulumi.Input<string>;
 }
 
 /**
@@ -82,7 +82,7 @@ export class AccessPolicy extends pulumi.ComponentResource {
       const agent = new ApiAgent(
         agentName,
         {
-          name: prefix + (a.name ?? agentId),
+          name: pulumi.interpolate`${prefix}${a.name ?? agentId}`,
           description: a.description,
           capabilities: a.capabilities,
           revokeDefaultKey: a.revokeDefaultKey,

@@ -18,6 +18,22 @@ export function pulumiBin(): string {
   return binDir;
 }
 
+let randomDir: string | undefined;
+/**
+ * The folder holding pulumi-resource-random (@pulumi/random's plugin), built from Go modules by
+ * scripts/ensure-random the first time a test needs it. Put it on PATH for programs that use it.
+ */
+export function randomPluginDir(): string {
+  if (!randomDir) {
+    const out = execFileSync("bash", [join(ROOT, "scripts", "ensure-random")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 1_200_000 });
+    randomDir = out.trim().split("\n").pop()!;
+  }
+  return randomDir;
+}
+
+/** Env for a program that uses @pulumi/random: its plugin on PATH. */
+export const withRandom = (): Record<string, string> => ({ PATH: `${randomPluginDir()}:${pulumiBin()}:${process.env.PATH}` });
+
 export function pulumiEnv(backendDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { admin, useLocalServer } from "../helpers/server";
-import { planCounts, ProjectStack, pulumiEnv, ROOT } from "../helpers/pulumi";
+import { planCounts, ProjectStack, pulumiEnv, ROOT, withRandom } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
@@ -54,17 +54,25 @@ test("examples/multi-team: a key per team, each refused for other teams", async 
   await p.destroy();
 });
 
-test("examples/rotation: bumping the release rotates in place with an hour of overlap", async () => {
-  const p = new ProjectStack("ex-rotation", example("rotation"));
+test("examples/rotation: a new rotation period (a RandomId keeper, @pulumi/random through the engine) rotates the key once, in place, with an hour of overlap", async () => {
+  const p = new ProjectStack("ex-rotation", example("rotation"), withRandom());
   await p.init("test", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
   await p.up();
   const o1 = await p.outputs(true);
-  await p.run(["config", "set", "release", "2"]);
-  expect(planCounts((await p.preview()).stdout)).toEqual({ update: 1 });
+  expect((await p.resources("random:index/randomId:RandomId")).length).toBe(1);
+  expect(planCounts((await p.preview(["--expect-no-changes"])).stdout)).toEqual({});
+  await p.run(["config", "set", "rotationPeriod", "2027-Q1"]);
+  const plan = await p.preview();
+  expect(planCounts(plan.stdout)).toEqual({ update: 1, replace: 1 });
+  expect(plan.stdout).toMatch(/\+-random:index\/randomId:RandomId: \(replace\)/);
+  expect(plan.stdout).toMatch(/~ pulumi-nodejs:dynamic\/writer:ApiKey: \(update\)[^]*~ rotationTriggers/);
   await p.up();
   const o2 = await p.outputs(true);
+  expect(o2.rotationPeriodId).not.toBe(o1.rotationPeriodId);
   expect(o2.keyId).toBe(o1.keyId);
   expect(o2.secret).not.toBe(o1.secret);
+  // Exactly one rotation: the next plan is empty.
+  expect(planCounts((await p.preview(["--expect-no-changes"])).stdout)).toEqual({});
   expect(Date.parse(o2.previousSecretExpiresAt) - Date.parse(o2.rotatedAt)).toBe(3600_000);
   for (const s of [o1.secret, o2.secret]) expect((await admin(server.url, s).get("/v1/models")).status).toBe(200);
   await p.destroy();

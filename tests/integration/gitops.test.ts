@@ -6,7 +6,7 @@ import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from
 import { join } from "node:path";
 import * as yaml from "js-yaml";
 import { admin, useLocalServer } from "../helpers/server";
-import { ProjectStack, ROOT } from "../helpers/pulumi";
+import { ProjectStack, ROOT, withRandom } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
@@ -16,8 +16,8 @@ const api = () => admin(server.url, server.adminToken);
 const EXAMPLE = join(ROOT, "examples", "environments");
 const SCRIPT = join(ROOT, "scripts", "gitops-check.sh");
 
-function exampleProject(name: string): ProjectStack {
-  const p = new ProjectStack(name, "");
+function exampleProject(name: string, env: Record<string, string> = {}): ProjectStack {
+  const p = new ProjectStack(name, "", env);
   for (const f of readdirSync(EXAMPLE)) if (statSync(join(EXAMPLE, f)).isFile()) copyFileSync(join(EXAMPLE, f), join(p.dir, f));
   return p;
 }
@@ -101,17 +101,20 @@ test("gitops-check: a PR previews exactly its steps (no secrets printed), merge 
   await p.destroy(["--stack", "dev"]);
 });
 
-test("preview environments: stack pr-<n> is created from the base stack's config with stack-derived names, and destroyed with the PR", async () => {
-  const p = exampleProject("gitops-pr");
+test("preview environments: stack pr-<n> is created from the base stack's config with stack-derived names and a RandomPet suffix (@pulumi/random), and destroyed with the PR", async () => {
+  const p = exampleProject("gitops-pr", withRandom());
   await p.init("staging", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
   expect((await check(p, ["pr-up", "42", "staging"])).code).toBe(0);
   expect((await check(p, ["pr-up", "43", "staging"])).code).toBe(0);
   const names = async () => ((await api().get("/v1/admin/agents?limit=100")).body.data as any[]).map((a) => a.name);
-  expect(await names()).toEqual(expect.arrayContaining(["[pr-42] Support bot", "[pr-43] Support bot"]));
-  // A new push to the PR updates the same stack.
+  const pets = (await names()).map((n) => /^\[(pr-4[23]) ([a-z]+-[a-z]+)\] Support bot$/.exec(n)).filter(Boolean) as RegExpExecArray[];
+  expect(pets.map((m) => m[1]).sort()).toEqual(["pr-42", "pr-43"]);
+  const before = await names();
+  // A new push to the PR updates the same stack, and the suffix stays.
   const again = await check(p, ["pr-up", "42", "staging"]);
   expect(again.code).toBe(0);
   expect(again.out).not.toContain("Created stack");
+  expect((await names()).sort()).toEqual(before.sort());
 
   expect((await check(p, ["pr-destroy", "42"])).code).toBe(0);
   expect((await check(p, ["pr-destroy", "43"])).code).toBe(0);
