@@ -11,8 +11,10 @@
 #   scripts/gitops-check.sh pr-destroy <n>       destroy stack pr-<n> and remove it
 #
 # Env: WORK_DIR (the Pulumi project, default examples/environments), PLAN_JSON (also write the
-# step list of preview/drift there as JSON), GITHUB_STEP_SUMMARY (appended to, when set), and
-# Pulumi's own (PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, PULUMI_ACCESS_TOKEN...).
+# step list of preview/drift there as JSON), GITHUB_STEP_SUMMARY (appended to, when set),
+# POLICY_PACK (a policy pack folder, e.g. policies: preview, up and pr-up run it; a mandatory
+# violation fails the step with exit 2 and the rule's message), POLICY_PACK_CONFIG (its config
+# file), and Pulumi's own (PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, PULUMI_ACCESS_TOKEN...).
 # Exit codes: 0 ok / no drift, 1 drift, 2 usage or Pulumi error.
 set -uo pipefail
 
@@ -21,12 +23,19 @@ work_dir="${WORK_DIR:-$root/examples/environments}"
 cmd="${1:-}"
 arg="${2:-}"
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ -n "$cmd" ] && [ -n "$arg" ] || usage
 command -v pulumi >/dev/null 2>&1 || { echo "gitops-check: pulumi is not on PATH (bash scripts/ensure-pulumi prints its folder)" >&2; exit 2; }
 [ -f "$work_dir/Pulumi.yaml" ] || { echo "gitops-check: no Pulumi.yaml in $work_dir (set WORK_DIR)" >&2; exit 2; }
 
 p() { pulumi --cwd "$work_dir" --non-interactive "$@"; }
+
+policy=()
+if [ -n "${POLICY_PACK:-}" ]; then
+  [ -f "$POLICY_PACK/PulumiPolicy.yaml" ] || { echo "gitops-check: POLICY_PACK=$POLICY_PACK has no PulumiPolicy.yaml" >&2; exit 2; }
+  policy=(--policy-pack "$(cd "$POLICY_PACK" && pwd)")
+  [ -z "${POLICY_PACK_CONFIG:-}" ] || policy+=(--policy-pack-config "$(cd "$(dirname "$POLICY_PACK_CONFIG")" && pwd)/$(basename "$POLICY_PACK_CONFIG")")
+fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -60,14 +69,25 @@ run_preview() { # $1: stack, $2: mode (preview|drift), rest: extra pulumi args
   return $src
 }
 
+# `pulumi preview --json` leaves policy results out, so the pack runs in a text preview of its own;
+# a mandatory violation stops here with the pack's report (rule, resource, what to change).
+run_policy() { # $1: stack
+  [ ${#policy[@]} -gt 0 ] || return 0
+  p preview --stack "$1" --color never "${policy[@]}" >"$tmp/policy.txt" 2>&1 && return 0
+  echo "gitops-check: the policy pack refused the preview of stack $1:" >&2
+  if grep -q '^Policies:' "$tmp/policy.txt"; then sed -n '/^Policies:/,$p' "$tmp/policy.txt" >&2; else cat "$tmp/policy.txt" >&2; fi
+  return 2
+}
+
 case "$cmd" in
   preview)
+    run_policy "$arg" || exit 2
     run_preview "$arg" preview
     rc=$?; [ $rc -eq 1 ] && rc=0   # changes are what a preview is for
     exit $rc ;;
   up)
     # --refresh: read the server first, so drift is put right too, not only code changes.
-    p up --stack "$arg" --refresh --yes --skip-preview --suppress-outputs || exit 2 ;;
+    p up --stack "$arg" --refresh --yes --skip-preview --suppress-outputs "${policy[@]}" || exit 2 ;;
   drift)
     # Refresh in preview mode (nothing is written), then plan against the code: any step is drift.
     run_preview "$arg" drift --refresh --expect-no-changes
@@ -77,7 +97,7 @@ case "$cmd" in
     if ! p stack select "$stack" >/dev/null 2>&1; then
       p stack init "$stack" --copy-config-from "$base" || exit 2
     fi
-    p up --stack "$stack" --refresh --yes --skip-preview --suppress-outputs || exit 2 ;;
+    p up --stack "$stack" --refresh --yes --skip-preview --suppress-outputs "${policy[@]}" || exit 2 ;;
   pr-destroy)
     stack="pr-$arg"
     p stack select "$stack" >/dev/null 2>&1 || { echo "gitops-check: no stack $stack (already destroyed)"; exit 0; }

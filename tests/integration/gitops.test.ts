@@ -123,3 +123,30 @@ test("preview environments: stack pr-<n> is created from the base stack's config
   expect(stacks).not.toContain("pr-42");
   expect((await check(p, ["pr-destroy", "42"])).out).toContain("already destroyed");
 });
+
+test("policy pack in the pipeline (POLICY_PACK=policies): the committed stacks pass; a PR that adds an all-teams key to prod fails its preview with the rule's message, and up refuses it before any change", async () => {
+  const p = exampleProject("gitops-policy");
+  await p.init("prod", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
+  const withPack = { POLICY_PACK: join(ROOT, "policies") };
+  const ok = await check(p, ["preview", "prod"], withPack);
+  expect(ok).toMatchObject({ code: 0 });
+  expect(ok.out).toMatch(/^plan: \d+ to create\n/);
+  expect((await check(p, ["up", "prod"], withPack)).code).toBe(0);
+  const before = (await api().get("/v1/admin/agents?limit=100")).body.data.length;
+
+  editAccess(p, "prod", (a) => (a.agents.sales.keys.everyone = { allTeams: true, rotateAfterDays: 30 }));
+  const pr = await check(p, ["preview", "prod"], withPack);
+  expect(pr.code).toBe(2);
+  expect(pr.out).toContain("writer-no-all-teams-keys");
+  expect(pr.out).toContain("access-sales-everyone");
+  const up = await check(p, ["up", "prod"], withPack);
+  expect(up.code).toBe(2);
+  expect(up.out).toContain("writer-no-all-teams-keys");
+  const sales = ((await api().get("/v1/admin/agents?limit=100")).body.data as any[]).find((a) => a.name === "[prod] Sales assistant");
+  const keys = (await api().get(`/v1/admin/agents/${sales.id}/keys?limit=100`)).body.data as any[];
+  expect(keys.map((k) => k.name)).not.toContain("everyone");
+  expect((await api().get("/v1/admin/agents?limit=100")).body.data.length).toBe(before);
+  // Without the pack the same preview plans the key: the pack, not the provider, refused it.
+  expect((await check(p, ["preview", "prod"])).out).toContain("+ ApiKey access-sales-everyone: create");
+  await p.destroy(["--stack", "prod"]);
+});
