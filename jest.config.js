@@ -1,7 +1,8 @@
 // Projects: fast unit tests, server tests (in-process with app.inject, or the real process),
 // integration tests through the real engine and the real server process, the reliability suite
 // (faults, kills, fuzzing, secret scans), packaging (npm pack, installed into a fresh project), and
-// browser (the console in real headless Chromium).
+// browser (the console in real headless Chromium), and postgres: the store-agnostic contract,
+// server and provider suites again with writer-local on PostgreSQL, plus the replica tests.
 const common = {
   preset: "ts-jest",
   testEnvironment: "node",
@@ -10,6 +11,7 @@ const common = {
 };
 module.exports = {
   globalSetup: "<rootDir>/tests/setup/build.js",
+  globalTeardown: "<rootDir>/tests/setup/teardown.js",
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
     { ...common, displayName: "server", testMatch: ["<rootDir>/tests/server/**/*.test.ts"] },
@@ -17,5 +19,16 @@ module.exports = {
     { ...common, displayName: "reliability", testMatch: ["<rootDir>/tests/reliability/**/*.test.ts"] },
     { ...common, displayName: "packaging", testMatch: ["<rootDir>/tests/packaging/**/*.test.ts"] },
     { ...common, displayName: "browser", testMatch: ["<rootDir>/tests/browser/**/*.test.ts"] },
+    {
+      ...common,
+      displayName: "postgres",
+      setupFiles: ["<rootDir>/tests/setup/postgres-env.js"],
+      testMatch: [
+        "<rootDir>/tests/postgres/**/*.test.ts",
+        ...["contract", "pagination", "idempotency", "limits", "ownership", "dataplane", "team-scope", "times", "bad-input", "create-once", "gateway"]
+          .map((f) => `<rootDir>/tests/server/${f}.test.ts`),
+        "<rootDir>/tests/integration/resources.test.ts",
+      ],
+    },
   ],
 };

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_BASE_URL, DEFAULT_DATA_DIR, DEFAULT_PORT } from "../api";
 import { DEFAULT_JSON_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPSTREAM_TIMEOUTS } from "./app";
 import { adminTokenPath } from "./crypto";
 import { startServer } from "./index";
+import { openChosenStore, type StoreChoice } from "./store";
+import { checkDump } from "./store/dump";
 
 function port(v: string): number {
   const n = Number(v);
@@ -63,6 +65,10 @@ program
   .addOption(new Option("--host <host>", "interface to bind").env("WRITER_LOCAL_HOST").default("127.0.0.1"))
   .addOption(new Option("--port <port>", "port; 0 picks a free one").env("WRITER_LOCAL_PORT").argParser(port).default(DEFAULT_PORT))
   .addOption(new Option("--data-dir <dir>", "data directory").env("WRITER_LOCAL_DATA_DIR").default(DEFAULT_DATA_DIR))
+  .addOption(new Option("--database <url>", "keep everything in PostgreSQL (postgres://user:password@host/db) instead of SQLite in the data dir; several replicas may share it").env("WRITER_LOCAL_DATABASE_URL"))
+  .addOption(new Option("--pepper-file <file>", "the pepper (0600, >= 32 random bytes) keying every secret hash; replicas on one database need the same file (default <data-dir>/pepper)").env("WRITER_LOCAL_PEPPER_FILE"))
+  .addOption(new Option("--database-pool-size <n>", "PostgreSQL connections of this replica").env("WRITER_LOCAL_DATABASE_POOL_SIZE").argParser(positive).default(10))
+  .addOption(new Option("--no-migrate", "PostgreSQL: refuse to start on an older schema instead of migrating it (run `writer-local migrate` first)"))
   .addOption(new Option("--admin-token <token>", "admin token (prefer env WRITER_ADMIN_TOKEN: a flag shows in the process list); when absent one is generated into <data-dir>/admin-token").env("WRITER_ADMIN_TOKEN"))
   .addOption(new Option("--seed <file>", "JSON {teams:[{name}], users:[{email,name,teams}]} seeding an empty database").env("WRITER_LOCAL_SEED"))
   .addOption(new Option("--log-level <level>", "log level").env("WRITER_LOCAL_LOG_LEVEL").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
@@ -105,6 +111,7 @@ program
       server = await startServer({
         upstream, trustProxy: o.trustProxy === true || o.trustProxy === "true", cannedLatencyMs: o.cannedLatencyMs, cannedChunkIntervalMs: o.cannedChunkIntervalMs, adminHost: o.adminHost, adminPort: o.adminPort, uploadLimitBytes: o.uploadLimitBytes, jsonLimitBytes: o.maxJsonBytes,
         host: o.host, port: o.port, dataDir: o.dataDir, adminToken: o.adminToken || undefined, seedFile: o.seed,
+        databaseUrl: o.database || undefined, pepperFile: o.pepperFile, migrate: o.migrate !== false, databasePoolSize: o.databasePoolSize,
         logLevel: o.logLevel, faults: o.faults, faultHangMs: o.faultHangMs, faultSeed: o.faultSeed,
         limits: {
           requestTimeoutMs: o.requestTimeoutMs, headersTimeoutMs: o.headersTimeoutMs, keepAliveTimeoutMs: o.keepAliveTimeoutMs,
@@ -120,7 +127,7 @@ program
     if (upstreamNote) process.stderr.write(upstreamNote);
     // The admin line first: whoever waits for "writer-local listening on" then has both.
     if (server.adminUrl !== server.url) process.stdout.write(`writer-local admin API listening on ${server.adminUrl}\n`);
-    process.stdout.write(`writer-local listening on ${server.url} (data dir ${server.dataDir})\n`);
+    process.stdout.write(`writer-local listening on ${server.url} (data dir ${server.dataDir}${o.database ? ", database PostgreSQL" : ""})\n`);
     let closing = false;
     const stop = (signal: string) => {
       if (closing) return;
@@ -172,6 +179,53 @@ program
     for (const d of [...body.data, { date: "total", ...body.totals }]) rows.push([d.date, String(d.requests), String(d.prompt_tokens), String(d.completion_tokens), refusals(d.refusals)]);
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n");
+  });
+
+/** --data-dir / --database / --pepper-file, as `serve` takes them. */
+const storeOptions = (c: Command) =>
+  c
+    .addOption(new Option("--data-dir <dir>", "data directory (SQLite, and the default pepper)").env("WRITER_LOCAL_DATA_DIR").default(DEFAULT_DATA_DIR))
+    .addOption(new Option("--database <url>", "a PostgreSQL database instead (postgres://...)").env("WRITER_LOCAL_DATABASE_URL"))
+    .addOption(new Option("--pepper-file <file>", "the pepper (default <data-dir>/pepper)").env("WRITER_LOCAL_PEPPER_FILE"));
+const choice = (o: { dataDir: string; database?: string; pepperFile?: string }): StoreChoice => {
+  const dataDir = resolve(o.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return { dataDir, databaseUrl: o.database || undefined, pepperFile: o.pepperFile };
+};
+
+storeOptions(program.command("migrate").description("bring the database's schema to this version (PostgreSQL: under a lock, safe while older replicas run; SQLite: done at every start)"))
+  .action(async (o) => {
+    const store = await openChosenStore({ ...choice(o), migrate: true });
+    await store.close();
+    process.stdout.write(`writer-local: the ${o.database ? "PostgreSQL" : "SQLite"} schema is up to date\n`);
+  });
+
+storeOptions(program.command("export").description("write everything the store holds (no plaintext secrets: keyed hashes and sealed records) to a JSON file, to move it to another engine"))
+  .requiredOption("--out <file>", "the dump file (created 0600)")
+  .action(async (o) => {
+    const store = await openChosenStore(choice(o));
+    try {
+      const d = await store.dump();
+      writeFileSync(o.out, JSON.stringify(d) + "\n", { mode: 0o600, flag: "wx" });
+      const counts = Object.entries(d.tables).map(([t, rows]) => `${t} ${rows.length}`).join(", ");
+      process.stdout.write(`writer-local: exported ${counts} to ${o.out}\n`);
+    } finally {
+      await store.close();
+    }
+  });
+
+storeOptions(program.command("import").description("fill an EMPTY store from `writer-local export`'s file; give it the pepper of the store the dump came from (--pepper-file)"))
+  .requiredOption("--in <file>", "the dump file")
+  .action(async (o) => {
+    const d = checkDump(JSON.parse(readFileSync(o.in, "utf8")));
+    const store = await openChosenStore(choice(o));
+    try {
+      await store.load(d);
+      const counts = Object.entries(d.tables).map(([t, rows]) => `${t} ${rows.length}`).join(", ");
+      process.stdout.write(`writer-local: imported ${counts}\n`);
+    } finally {
+      await store.close();
+    }
   });
 
 program.parseAsync(process.argv).catch((e) => {

@@ -1,5 +1,5 @@
 import { CONFLICT_KEYS, errorBody, type ErrorStatus } from "../api";
-import { BadCursor, DepthError, NotFound, StoreError, Taken, Unprocessable } from "./store/errors";
+import { BadCursor, DepthError, NotFound, StoreError, Taken, Unprocessable, Unavailable, IdempotencyKeyReused } from "./store/errors";
 
 /** The one error type HTTP code throws; the central error handler renders it as Writer's error body. */
 export class ApiError extends Error {
@@ -32,5 +32,7 @@ export function fromStoreError(e: StoreError): ApiError {
   if (e instanceof Taken) return new ApiError(409, e.message, { field: e.field, key: CONFLICT_KEYS.nameTaken });
   if (e instanceof Unprocessable) return new ApiError(422, e.message, { field: e.field });
   if (e instanceof BadCursor || e instanceof DepthError) return new ApiError(400, e.message, { field: e.field });
+  if (e instanceof IdempotencyKeyReused) return new ApiError(409, e.message, { field: e.field, key: CONFLICT_KEYS.idempotencyKeyReused });
+  if (e instanceof Unavailable) return new ApiError(503, e.message, { field: e.field, headers: { "retry-after": "1" } });
   return new ApiError(400, e.message, { field: e.field });
 }

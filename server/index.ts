@@ -5,7 +5,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_PORT } from "../api";
 import { buildApp, DEFAULT_UPSTREAM_TIMEOUTS, type AppOptions, type ConnectionLimits, type UpstreamSettings } from "./app";
 import { adminTokenPath, loadOrCreateAdminToken } from "./crypto";
 import { parseFaults, type FaultSpec } from "./plugins/faults";
-import { DEFAULT_SEED, openStore, readSeedFile, seedIfEmpty } from "./store";
+import { DEFAULT_SEED, openChosenStore, readSeedFile, seedIfEmpty } from "./store";
 
 export interface ServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -14,6 +14,14 @@ export interface ServerOptions {
   port?: number;
   /** Where the SQLite database, the pepper and the generated admin token live. Default .writer-local. */
   dataDir?: string;
+  /** postgres://... : keep everything in PostgreSQL instead (several replicas may share it). */
+  databaseUrl?: string;
+  /** The pepper keying every secret hash; replicas on one database need the same one. Default <dataDir>/pepper. */
+  pepperFile?: string;
+  /** PostgreSQL: apply pending migrations at start (default); false refuses an older schema. */
+  migrate?: boolean;
+  /** PostgreSQL: connections of this replica's pool (default 10). */
+  databasePoolSize?: number;
   /** Admin token; when absent one is generated on first start and kept in <dataDir>/admin-token. */
   adminToken?: string;
   /** JSON seed file ({teams, users}) replacing the default teams and users of an empty database. */
@@ -61,7 +69,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const seed = opts.seedFile ? readSeedFile(opts.seedFile) : DEFAULT_SEED;
   const adminToken = opts.adminToken ?? loadOrCreateAdminToken(dataDir);
 
-  const store = openStore(dataDir);
+  const store = await openChosenStore({
+    dataDir, databaseUrl: opts.databaseUrl, pepperFile: opts.pepperFile, migrate: opts.migrate, poolSize: opts.databasePoolSize,
+  });
   const split = opts.adminPort !== undefined || opts.adminHost !== undefined;
   const common: AppOptions = {
     store, adminToken, logLevel: opts.logLevel, logStream: opts.logStream, limits: opts.limits,

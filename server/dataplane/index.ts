@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DATA_PLANE_BODIES, errorBody, TEAM_HEADER, toRouterPath, type Capability } from "../../api";
 import { ApiError } from "../errors";
 import { bearer } from "../plugins/plugin";
-import type { Decision, ObjectKind, Principal, Refusal, Store } from "../store";
+import type { Admission, Decision, ObjectKind, Principal, Refusal, Store } from "../store";
 import { ENDPOINTS, type EndpointRule } from "./endpoints";
 import { SseUsageTap, sseError, tokensOf } from "./sse";
 import { type Upstream, UpstreamError } from "./upstream";
@@ -72,6 +72,8 @@ function limited(source: Readable, limit: number, onTooLarge: () => void): Reada
  * must be the caller's -> forwarded -> the answer is returned as it streams, while its usage and
  * the objects it creates are recorded. Refused requests never reach the upstream.
  */
+const hasLimits = (p: Principal) => p.limits.requestsPerMinute !== null || p.limits.tokensPerMinute !== null || p.limits.tokenBudget !== null;
+
 export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptions): Promise<void> {
   const { access, usage, objects } = app.store as Store;
   const { upstream, clock } = opts;
@@ -87,15 +89,21 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
         if (d.keyId) usage.refuse(d.keyId, d.agentId!, d.refusal, now);
         return done(refusalError(d.refusal, capability));
       }
-      const admitted = usage.admit(d.principal, now);
-      if (!admitted.ok) {
-        return done(new ApiError(429, `this key's ${admitted.reason.replace(/_/g, " ")} limit is reached; retry after ${admitted.retryAfterSeconds} s`, {
-          field: "Authorization", headers: { "retry-after": String(admitted.retryAfterSeconds) },
-        }));
-      }
-      req.principal = d.principal;
-      access.touch(d.principal.keyId, now);
-      done();
+      const principal = d.principal;
+      const admitted = (a: Admission) => {
+        if (!a.ok) {
+          return done(new ApiError(429, `this key's ${a.reason.replace(/_/g, " ")} limit is reached; retry after ${a.retryAfterSeconds} s`, {
+            field: "Authorization", headers: { "retry-after": String(a.retryAfterSeconds) },
+          }));
+        }
+        req.principal = principal;
+        access.touch(principal.keyId, now);
+        done();
+      };
+      // Shared limits (replicas on one database) answer with a promise; in-memory ones at once.
+      const a = usage.admit(principal, now);
+      if (a instanceof Promise) a.then(admitted, done);
+      else admitted(a);
     };
     const d = access.authorize(bearer(req.headers.authorization) ?? "", capability, now, Array.isArray(team) ? team[0] : team);
     if (d instanceof Promise) d.then(decided, done);
@@ -189,7 +197,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
         if (!tap.writableEnded) tap.end(sseError(errorBody(504, "Writer's API stopped answering mid-stream; the request may be retried")));
       });
       tap.on("end", () => {
-        if (tap.usage) usage.record(p.keyId, p.agentId, tap.usage.prompt, tap.usage.completion, clock());
+        if (tap.usage) usage.record(p.keyId, p.agentId, tap.usage.prompt, tap.usage.completion, clock(), hasLimits(p));
       });
       return reply.send(res.body.pipe(tap));
     }
@@ -205,10 +213,10 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
       } catch {
         return reply.send(raw);
       }
-      if (rule.creates && typeof json?.id === "string") objects.own(rule.creates, json.id, { agentId: p.agentId, teamId: p.scope === "team" ? p.teamId : null }, clock());
+      if (rule.creates && typeof json?.id === "string") await objects.own(rule.creates, json.id, { agentId: p.agentId, teamId: p.scope === "team" ? p.teamId : null }, clock());
       if (rule.generates) {
         const t = tokensOf(json?.usage);
-        if (t) usage.record(p.keyId, p.agentId, t.prompt, t.completion, clock());
+        if (t) usage.record(p.keyId, p.agentId, t.prompt, t.completion, clock(), hasLimits(p));
       }
       if (rule.lists && Array.isArray(json?.[rule.lists.field])) {
         const kept = [];

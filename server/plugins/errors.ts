@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyRequest } from "fastify";
-import { errorBody, ERRORS, type ErrorStatus } from "../../api";
+import { errorBody, ERRORS, REPLAYED_HEADER, type ErrorStatus } from "../../api";
 import { ApiError, fromStoreError } from "../errors";
-import { StoreError } from "../store/errors";
+import { IdempotentReplay, StoreError } from "../store/errors";
 import { globalPlugin } from "./plugin";
 
 const FASTIFY_CODES: Record<string, { status: ErrorStatus; description: string }> = {
@@ -17,6 +17,9 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 /** The one place an error becomes an HTTP answer: always Writer's error body, never internals on 5xx. */
 export const errorHandlerPlugin = globalPlugin(async (app) => {
   app.setErrorHandler((err: FastifyError | ApiError | StoreError, req, reply) => {
+    if (err instanceof IdempotentReplay) {
+      return reply.code(err.status).header(REPLAYED_HEADER, "true").type("application/json; charset=utf-8").send(err.body);
+    }
     const e = err instanceof StoreError ? fromStoreError(err) : err;
     if (e instanceof ApiError) {
       if (e.status >= 500) req.log.warn({ status: e.status }, e.message);

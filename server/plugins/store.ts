@@ -1,6 +1,6 @@
 import { globalPlugin } from "./plugin";
 import type { Store } from "../store";
-import { IDEMPOTENCY_TTL_MS } from "../store/sqlite/idempotency";
+import { IDEMPOTENCY_TTL_MS } from "../store/idempotency";
 
 declare module "fastify" {
   interface FastifyInstance {

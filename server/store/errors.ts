@@ -30,3 +30,19 @@ export class BadCursor extends StoreError {}
 
 /** Input nested deeper than any valid request (a 400). */
 export class DepthError extends StoreError {}
+
+/** The storage cannot be reached just now (a 503 the caller may retry). */
+export class Unavailable extends StoreError {}
+
+/**
+ * Another process committed this Idempotency-Key's request first (replicas on one database): the
+ * answer is the response it recorded, sent as a replay.
+ */
+export class IdempotentReplay extends StoreError {
+  constructor(readonly status: number, readonly body: string) {
+    super("replayed", "Idempotency-Key");
+  }
+}
+
+/** The Idempotency-Key was already used with a different body. */
+export class IdempotencyKeyReused extends StoreError {}

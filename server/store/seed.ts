@@ -44,9 +44,12 @@ export function readSeedFile(path: string): Seed {
 
 /** Seeds only an empty database, so a restart never duplicates or resurrects anything. */
 export async function seedIfEmpty(store: Store, seed: Seed): Promise<boolean> {
-  if (!(await store.isEmpty())) return false;
-  const ids = new Map<string, string>();
-  for (const t of seed.teams) ids.set(t.name, (await store.teams.create(t.name)).value.id);
-  for (const u of seed.users) await store.users.create({ email: u.email, name: u.name, team_ids: u.teams.map((t) => ids.get(t)!) });
-  return true;
+  // Replicas starting together on one empty database: one seeds, the others then find it seeded.
+  return store.exclusive(async () => {
+    if (!(await store.isEmpty())) return false;
+    const ids = new Map<string, string>();
+    for (const t of seed.teams) ids.set(t.name, (await store.teams.create(t.name)).value.id);
+    for (const u of seed.users) await store.users.create({ email: u.email, name: u.name, team_ids: u.teams.map((t) => ids.get(t)!) });
+    return true;
+  });
 }

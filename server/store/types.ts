@@ -139,17 +139,32 @@ export interface Store {
   };
   /** Per-key limits and usage (admission is synchronous: the hot path). */
   usage: {
-    admit(p: Principal, now: number): Admission;
-    record(keyId: string, agentId: string, promptTokens: number, completionTokens: number, now: number): void;
+    admit(p: Principal, now: number): Admission | Promise<Admission>;
+    /** `limited`: the key has limits (an engine shared by replicas then writes at once). */
+    record(keyId: string, agentId: string, promptTokens: number, completionTokens: number, now: number, limited?: boolean): void;
     refuse(keyId: string, agentId: string, reason: string, now: number): void;
     report(q: UsageQuery): Promise<UsageDay[]>;
   };
   /** Who created the objects made through the data plane. */
   objects: {
-    own(kind: ObjectKind, id: string, owner: Owner, now: number): void;
+    /** Recorded before the answer leaves, so the next request (to any replica) sees it. */
+    own(kind: ObjectKind, id: string, owner: Owner, now: number): void | Promise<void>;
     ownerOf(kind: ObjectKind, id: string): Owner | undefined | Promise<Owner | undefined>;
   };
   /** Whether the database is empty of teams, users and agents (seed only then). */
   isEmpty(): Promise<boolean>;
+  /** Runs fn alone among the processes sharing the database (seeding an empty one); plain call when there is only this one. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Everything the store holds, for moving a database between engines (writer-local export). */
+  dump(): Promise<Dump>;
+  /** Fills an EMPTY database from a dump (writer-local import). */
+  load(d: Dump): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The tables as rows, for export/import. Binary columns are base64; times integer milliseconds. */
+export interface Dump {
+  format: "writer-local-dump";
+  version: 1;
+  tables: Record<string, Record<string, unknown>[]>;
 }

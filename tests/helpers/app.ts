@@ -6,7 +6,10 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { buildApp, type AppOptions } from "../../server/app";
-import { openStore, seedIfEmpty, DEFAULT_SEED } from "../../server/store";
+import { loadPepper } from "../../server/crypto";
+import { openStore, seedIfEmpty, DEFAULT_SEED, type Store } from "../../server/store";
+import { openPostgresStore } from "../../server/store/postgres";
+import { freshDatabase, onPostgres } from "./postgres";
 import type { Answer } from "./server";
 
 export interface TestApp {
@@ -52,7 +55,8 @@ export function injectClient(app: FastifyInstance, token: string | undefined) {
 
 export async function startApp(opts: Partial<AppOptions> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), "writer-local-app-"));
-  const store = openStore(dataDir);
+  // Jest project "postgres" runs the same suites on a fresh PostgreSQL database.
+  const store: Store = onPostgres() ? await openPostgresStore(await freshDatabase("app"), loadPepper(dataDir)) : openStore(dataDir);
   await seedIfEmpty(store, DEFAULT_SEED);
   let logText = "";
   const logStream = new Writable({

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freshDatabase, onPostgres } from "./postgres";
 
 /** The real writer-local process on loopback (built into dist/ by `npx tsc -p tsconfig.json`). */
 export interface LocalServer {
@@ -61,6 +62,8 @@ function launch(dataDir: string, opts: StartOptions) {
 /** Starts writer-local and resolves when it printed its URL. Rejects with the process output if it exits. */
 export async function startLocalServer(opts: StartOptions = {}): Promise<LocalServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "writer-local-test-"));
+  // Jest project "postgres": the process keeps everything in a fresh PostgreSQL database (kept across restarts).
+  if (onPostgres() && !opts.extraArgs?.includes("--database")) opts = { ...opts, extraArgs: [...(opts.extraArgs ?? []), "--database", await freshDatabase("srv")] };
   let cur = launch(dataDir, opts);
   const logs: string[] = [];
   const url = await cur.url;
@@ -79,7 +82,8 @@ export async function startLocalServer(opts: StartOptions = {}): Promise<LocalSe
     output: () => logs.join("") + cur.output(),
     stop: (signal = "SIGTERM") =>
       new Promise((ok) => {
-        if (cur.proc.exitCode !== null) return ok(cur.proc.exitCode);
+        // A process killed by a signal has exitCode null and signalCode set: it has exited all the same.
+        if (cur.proc.exitCode !== null || cur.proc.signalCode !== null) return ok(cur.proc.exitCode);
         cur.proc.once("exit", (code) => ok(code));
         cur.proc.kill(signal);
       }),

@@ -1,20 +1,9 @@
 import { hash } from "node:crypto";
 import { isWellFormedSecret } from "../../../api";
 import { hashSecret } from "../../crypto";
+import { decide, hitOf, type AuthRow, type Hit } from "../decide";
 import type { Decision } from "../types";
 import { prepareNeutral, writeGeneration, type DB } from "./db";
-import type { KeyRow } from "./keys";
-
-/** What the data plane needs to decide on a request: the key row joined with its agent. */
-interface AuthRow extends KeyRow {
-  agent_capabilities: string;
-  agent_deleted_at: number | null;
-}
-interface Hit {
-  hash: string;
-  row: AuthRow | undefined;
-  capabilities: ReadonlySet<string>;
-}
 
 /** Bounds the memo of recent lookups (also of unknown secrets). */
 const MEMO_MAX = 10_000;
@@ -63,36 +52,14 @@ export class Access {
       // The checksum rejects typos and garbage before any lookup (a memo hit was checked when it was made).
       if (!isWellFormedSecret(secret)) return undefined;
       const keyed = hashSecret(this.pepper, secret);
-      const row = this.bySecret.get({ h: keyed }) as AuthRow | undefined;
-      hit = { hash: keyed, row, capabilities: new Set(row ? (JSON.parse(row.agent_capabilities) as string[]) : []) };
+      hit = hitOf(keyed, this.bySecret.get({ h: keyed }) as AuthRow | undefined);
       this.memo.set(memoKey, hit);
     }
     return hit;
   }
 
   authorize(secret: string, capability: string, now: number, team: string | undefined): Decision {
-    const hit = secret ? this.lookup(secret) : undefined;
-    if (!hit?.row) return { ok: false, refusal: "unknown_key" };
-    const { hash: h, row: k, capabilities } = hit;
-    const ids = { keyId: k.id, agentId: k.agent_id };
-    if (k.revoked_at !== null || k.agent_deleted_at !== null) return { ok: false, refusal: "revoked", ...ids };
-    if (k.status !== "active") return { ok: false, refusal: "disabled", ...ids };
-    if (k.expires_at !== null && k.expires_at <= now) return { ok: false, refusal: "expired", ...ids };
-    if (k.secret_hash !== h && (k.previous_secret_expires_at === null || k.previous_secret_expires_at <= now))
-      return { ok: false, refusal: "previous_secret_expired", ...ids };
-    if (!capabilities.has(capability)) return { ok: false, refusal: "capability", ...ids };
-    if (k.scope === "team" && team !== undefined && team.toLowerCase() !== k.team_id) return { ok: false, refusal: "team", ...ids };
-    return {
-      ok: true,
-      principal: {
-        keyId: k.id, agentId: k.agent_id, scope: k.scope, teamId: k.team_id,
-        limits: {
-          requestsPerMinute: k.requests_per_minute,
-          tokensPerMinute: k.tokens_per_minute,
-          tokenBudget: k.budget_tokens !== null && k.budget_period !== null ? { tokens: k.budget_tokens, period: k.budget_period } : null,
-        },
-      },
-    };
+    return decide(secret ? this.lookup(secret) : undefined, capability, now, team);
   }
 
   /** Remembers the use; written by flush() at most once a second per key. */

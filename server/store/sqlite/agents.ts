@@ -1,29 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { CAPABILITY_IDS, type Agent, type Capability, type PageQuery } from "../../../api";
+import type { Agent, PageQuery } from "../../../api";
+import { normaliseCapabilities, toAgent, type AgentRow } from "../rows";
 import { NotFound } from "../errors";
-import { isoReq, type DB } from "./db";
+import type { DB } from "./db";
 import type { Pager } from "./pagination";
 
-export interface AgentRow {
-  seq: number; id: string; name: string; description: string; capabilities: string;
-  created_at: number; updated_at: number; deleted_at: number | null; key_count: number;
-}
-
-/** Capabilities are kept as a JSON array in catalog order, so the data-plane join reads them in one row. */
-export function normaliseCapabilities(caps: readonly string[]): Capability[] {
-  const set = new Set(caps);
-  return CAPABILITY_IDS.filter((c) => set.has(c));
-}
-
-const toAgent = (r: AgentRow): Agent => ({
-  id: r.id,
-  name: r.name,
-  description: r.description,
-  capabilities: JSON.parse(r.capabilities),
-  key_count: r.key_count,
-  created_at: isoReq(r.created_at),
-  updated_at: isoReq(r.updated_at),
-});
+export { normaliseCapabilities } from "../rows";
 
 export class Agents {
   private byId; private insert; private update; private markDeleted;

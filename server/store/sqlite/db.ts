@@ -103,5 +103,4 @@ function migrate(db: DB): void {
   }
 }
 
-export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
-export const isoReq = (ms: number): string => new Date(ms).toISOString();
+export { iso, isoReq } from "../rows";

@@ -1,5 +1,5 @@
-import { idempotencyCipherKey, open, seal, sha256 } from "../../crypto";
-import { canonicalJson } from "../canonical";
+import { open, seal } from "../../crypto";
+import { IDEMPOTENCY_TTL_MS, idempotencyContext, idempotencyRowKey } from "../idempotency";
 import type { IdempotencyContext, Lookup } from "../types";
 import { prepareNeutral, type DB } from "./db";
 
@@ -19,7 +19,7 @@ import { prepareNeutral, type DB } from "./db";
  * leave a created key whose replay record is missing. Records live 24 hours and are purged on a
  * schedule (server/app.ts).
  */
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+export { IDEMPOTENCY_TTL_MS };
 
 interface IdemRow { key_hash: string; request_hash: string; status: number; iv: Buffer; tag: Buffer; body: Buffer; created_at: number }
 
@@ -34,15 +34,11 @@ export class Idempotency {
   }
 
   rowKey(scope: string, key: string): string {
-    return sha256(`${scope}\n${key}`).toString("hex");
+    return idempotencyRowKey(scope, key);
   }
 
   context(scope: string, key: string, body: unknown): IdempotencyContext {
-    return {
-      rowKey: this.rowKey(scope, key),
-      requestHash: sha256(canonicalJson(body ?? null)).toString("hex"),
-      cipherKey: idempotencyCipherKey(this.pepper, key),
-    };
+    return idempotencyContext(this.pepper, scope, key, body);
   }
 
   lookup(ctx: IdempotencyContext): Lookup {

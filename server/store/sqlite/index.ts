@@ -1,6 +1,7 @@
 import { DEFAULT_KEY_NAME, type CreateAgent, type CreateUser, type UpdateAgent } from "../../../api";
+import { columnsOf, decodeRows, DUMP_TABLES, DumpError, encodeRows } from "../dump";
 import { Unprocessable } from "../errors";
-import type { Idem, KeyPatch, NewKey, Store, Written } from "../types";
+import type { Dump, Idem, KeyPatch, NewKey, Store, Written } from "../types";
 import { Access } from "./access";
 import { Agents } from "./agents";
 import { openDb, type DB } from "./db";
@@ -152,6 +153,26 @@ export function openSqliteStore(dataDir: string, pepper: Buffer): SqliteStore {
     },
     isEmpty: async () =>
       (db.prepare("SELECT (SELECT count(*) FROM teams) + (SELECT count(*) FROM users) + (SELECT count(*) FROM agents) AS n").get() as { n: number }).n === 0,
+    // One process owns the file (exclusive lock): nothing to coordinate with.
+    exclusive: (fn) => fn(),
+    dump: async () => {
+      access.flush();
+      const tables: Dump["tables"] = {};
+      for (const t of DUMP_TABLES) tables[t] = encodeRows(t, db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all() as Record<string, unknown>[]);
+      return { format: "writer-local-dump", version: 1, tables };
+    },
+    load: async (d) =>
+      tx(() => {
+        const n = (db.prepare("SELECT (SELECT count(*) FROM teams) + (SELECT count(*) FROM users) + (SELECT count(*) FROM agents) + (SELECT count(*) FROM keys) AS n").get() as { n: number }).n;
+        if (n > 0) throw new DumpError("the target database is not empty: import into a new data dir");
+        for (const t of DUMP_TABLES) {
+          const rows = decodeRows(t, d.tables[t] ?? []);
+          if (rows.length === 0) continue;
+          const cols = columnsOf(t, rows);
+          const ins = db.prepare(`INSERT INTO ${t} (${cols.join(", ")}) VALUES (${cols.map((c) => "@" + c).join(", ")})`);
+          for (const r of rows) ins.run(r);
+        }
+      }),
     close: async () => {
       access.close();
       db.close();

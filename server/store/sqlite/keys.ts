@@ -3,37 +3,11 @@ import { generateSecret, maskSecret, type Key, type KeyWithSecret, type PageQuer
 import { hashSecret } from "../../crypto";
 import { NotFound } from "../errors";
 import type { KeyPatch, NewKey } from "../types";
-import { iso, isoReq, type DB } from "./db";
+import { patchedKey, toKey, type KeyRow } from "../rows";
+import type { DB } from "./db";
 import type { Pager } from "./pagination";
 
-export interface KeyRow {
-  seq: number; id: string; agent_id: string; name: string; scope: "all_teams" | "team";
-  team_id: string | null; owner_id: string | null; status: "active" | "disabled"; masked: string;
-  secret_hash: string; previous_secret_hash: string | null; previous_secret_expires_at: number | null;
-  created_at: number; updated_at: number; rotated_at: number | null; expires_at: number | null;
-  last_used_at: number | null; revoked_at: number | null;
-  requests_per_minute: number | null; tokens_per_minute: number | null; budget_tokens: number | null; budget_period: "day" | "month" | null;
-}
-
-export const toKey = (r: KeyRow): Key => ({
-  id: r.id,
-  agent_id: r.agent_id,
-  name: r.name,
-  scope: r.scope,
-  team_id: r.team_id,
-  owner_id: r.owner_id,
-  status: r.status,
-  masked: r.masked,
-  created_at: isoReq(r.created_at),
-  updated_at: isoReq(r.updated_at),
-  rotated_at: iso(r.rotated_at),
-  expires_at: iso(r.expires_at),
-  last_used_at: iso(r.last_used_at),
-  previous_secret_expires_at: iso(r.previous_secret_expires_at),
-  requests_per_minute: r.requests_per_minute,
-  tokens_per_minute: r.tokens_per_minute,
-  token_budget: r.budget_tokens !== null && r.budget_period !== null ? { tokens: r.budget_tokens, period: r.budget_period } : null,
-});
+export { toKey, type KeyRow } from "../rows";
 
 export class Keys {
   private byId; private insert; private update; private rotate; private revoke; private revokeAll;
@@ -75,15 +49,8 @@ export class Keys {
 
   /** Call inside a transaction; the key must exist. */
   patch(agentId: string, id: string, p: KeyPatch): Key {
-    const cur = this.row(agentId, id);
-    const expires = p.expires_at === undefined ? cur.expires_at : p.expires_at === null ? null : Date.parse(p.expires_at);
-    const keep = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
-    const budget = p.token_budget === undefined ? (cur.budget_tokens !== null ? { tokens: cur.budget_tokens, period: cur.budget_period! } : null) : p.token_budget;
-    this.update.run(
-      p.name ?? cur.name, keep(p.owner_id, cur.owner_id), p.status ?? cur.status, expires,
-      keep(p.requests_per_minute, cur.requests_per_minute), keep(p.tokens_per_minute, cur.tokens_per_minute),
-      budget?.tokens ?? null, budget?.period ?? null, Date.now(), id,
-    );
+    const v = patchedKey(this.row(agentId, id), p);
+    this.update.run(v.name, v.owner_id, v.status, v.expires_at, v.requests_per_minute, v.tokens_per_minute, v.budget_tokens, v.budget_period, Date.now(), id);
     return this.get(agentId, id);
   }
 

@@ -1,12 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { PageQuery, Team } from "../../../api";
 import { NotFound, Taken } from "../errors";
-import { isoReq, type DB } from "./db";
+import { toTeam, type TeamRow } from "../rows";
+import type { DB } from "./db";
 import type { Pager } from "./pagination";
 
-interface TeamRow { seq: number; id: string; name: string; created_at: number }
-
-const toTeam = (r: TeamRow): Team => ({ id: r.id, name: r.name, created_at: isoReq(r.created_at) });
 
 export class Teams {
   private byId; private byName; private insert;

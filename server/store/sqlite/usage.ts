@@ -1,3 +1,4 @@
+import { usageDays } from "../usageDays";
 import type { Admission, LimitRefusal, Principal, UsageDay, UsageQuery } from "../types";
 import { prepareNeutral, type DB } from "./db";
 
@@ -148,10 +149,6 @@ export class Usage {
       { day: string; requests: number; prompt_tokens: number; completion_tokens: number }[];
     const refusals = (q.keyId ? this.refusalsByKey.all(q.keyId, q.from, q.to) : this.refusalsByAgent.all(q.agentId, q.from, q.to)) as
       { day: string; reason: string; count: number }[];
-    const days = new Map<string, UsageDay>();
-    const day = (d: string) => days.get(d) ?? days.set(d, { date: d, requests: 0, prompt_tokens: 0, completion_tokens: 0, refusals: {} }).get(d)!;
-    for (const r of rows) Object.assign(day(r.day), { requests: r.requests, prompt_tokens: r.prompt_tokens, completion_tokens: r.completion_tokens });
-    for (const r of refusals) day(r.day).refusals[r.reason] = r.count;
-    return [...days.values()].sort((a, b) => a.date.localeCompare(b.date));
+    return usageDays(rows, refusals);
   }
 }

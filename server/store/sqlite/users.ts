@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { CreateUser, PageQuery, User } from "../../../api";
 import { NotFound, Taken, Unprocessable } from "../errors";
-import { isoReq, type DB } from "./db";
+import { isoReq, type UserRow } from "../rows";
+import type { DB } from "./db";
 import type { Pager } from "./pagination";
 
-interface UserRow { seq: number; id: string; email: string; name: string; created_at: number }
 
 export class Users {
   private byId; private byEmail; private insert; private addTeam; private teamsOf; private member; private teamExists;

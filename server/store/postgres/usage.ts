@@ -1,0 +1,184 @@
+import { usageDays } from "../usageDays";
+import type { Admission, LimitRefusal, Principal, UsageDay, UsageQuery } from "../types";
+import { budgetPeriod } from "../sqlite/usage";
+import type { PgDb } from "./db";
+
+const MINUTE = 60_000;
+const FLUSH_MS = 1000;
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Per-key limits and usage shared by every replica on one database.
+ * - Keys without limits cost no round trip: their requests, tokens and refusals are added up in
+ *   memory and written once a second as increments (ON CONFLICT ... + excluded), so the sum over
+ *   replicas is exact once each has flushed (at most a second later, and at shutdown).
+ * - A key with limits is admitted by one statement on its shared minute window: the increment
+ *   happens only while the window is under both limits, so requests per minute never overshoot
+ *   across replicas, and tokens per minute or a budget only by the requests already in flight
+ *   when the limit was reached. Its tokens are written at once (window and daily usage) rather
+ *   than batched, so every replica's next admission sees them.
+ */
+export class PgUsage {
+  private pending = new Map<string, { agentId: string; requests: number; prompt: number; completion: number }>();
+  private refusals = new Map<string, { agentId: string; count: number }>();
+  private inFlight = new Set<Promise<unknown>>();
+  private timer: NodeJS.Timeout;
+  private lastPurge = 0;
+
+  constructor(private db: PgDb, private onError: (e: unknown) => void = () => undefined) {
+    this.timer = setInterval(() => void this.flush().catch(onError), FLUSH_MS);
+    this.timer.unref();
+  }
+
+  private track<T>(p: Promise<T>): void {
+    this.inFlight.add(p);
+    p.catch(this.onError).finally(() => this.inFlight.delete(p));
+  }
+
+  admit(p: Principal, now: number): Admission | Promise<Admission> {
+    const l = p.limits;
+    if (l.requestsPerMinute === null && l.tokensPerMinute === null && l.tokenBudget === null) {
+      this.add(p.keyId, p.agentId, now, 1, 0, 0);
+      return { ok: true };
+    }
+    return this.admitShared(p, now);
+  }
+
+  private async admitShared(p: Principal, now: number): Promise<Admission> {
+    const l = p.limits;
+    const minute = Math.floor(now / MINUTE);
+    const nextMinute = (minute + 1) * MINUTE;
+    const budget = l.tokenBudget ? budgetPeriod(l.tokenBudget.period, now) : null;
+    const r = await this.db.pool.query<{ admitted: boolean; used: number; requests: number | null; tokens: number | null }>(
+      `WITH b AS (
+         SELECT COALESCE((SELECT SUM(prompt_tokens + completion_tokens) FROM usage_daily WHERE key_id = $1 AND day BETWEEN $5 AND $6), 0) AS used
+       ), w AS (
+         INSERT INTO rate_windows AS rw (key_id, minute, requests, tokens)
+         SELECT $1, $2, 1, 0 FROM b WHERE ($7::bigint IS NULL OR b.used < $7) AND ($3::int IS NULL OR $3 > 0)
+         ON CONFLICT (key_id, minute) DO UPDATE SET requests = rw.requests + 1
+           WHERE ($3::int IS NULL OR rw.requests < $3) AND ($4::bigint IS NULL OR rw.tokens < $4)
+         RETURNING requests
+       )
+       SELECT EXISTS (SELECT 1 FROM w) AS admitted, (SELECT used FROM b) AS used,
+         (SELECT requests FROM rate_windows WHERE key_id = $1 AND minute = $2) AS requests,
+         (SELECT tokens FROM rate_windows WHERE key_id = $1 AND minute = $2) AS tokens`,
+      [p.keyId, minute, l.requestsPerMinute, l.tokensPerMinute, budget?.from ?? null, budget?.to ?? null, l.tokenBudget?.tokens ?? null],
+    );
+    this.purgeWindows(minute);
+    const row = r.rows[0];
+    if (row.admitted) {
+      this.add(p.keyId, p.agentId, now, 1, 0, 0);
+      return { ok: true };
+    }
+    let reason: LimitRefusal;
+    let until = nextMinute;
+    if (budget && l.tokenBudget && row.used >= l.tokenBudget.tokens) {
+      reason = "token_budget";
+      until = budget.endsAt;
+    } else if (l.requestsPerMinute !== null && (row.requests ?? 0) >= l.requestsPerMinute) reason = "requests_per_minute";
+    else reason = "tokens_per_minute";
+    this.refuse(p.keyId, p.agentId, reason, now);
+    return { ok: false, reason, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
+  }
+
+  /** Old minute windows are of no use; one replica's occasional delete keeps the table small. */
+  private purgeWindows(minute: number): void {
+    if (minute - this.lastPurge < 5) return;
+    this.lastPurge = minute;
+    this.track(this.db.pool.query("DELETE FROM rate_windows WHERE minute < $1", [minute - 2]));
+  }
+
+  /** Tokens an answer reported. For a key with limits they are written now; otherwise with the next flush. */
+  record(keyId: string, agentId: string, promptTokens: number, completionTokens: number, now: number, limited = false): void {
+    const total = promptTokens + completionTokens;
+    if (total <= 0) return;
+    if (!limited) return this.add(keyId, agentId, now, 0, promptTokens, completionTokens);
+    this.track(this.db.pool.query(
+      `WITH w AS (
+         INSERT INTO rate_windows AS rw (key_id, minute, requests, tokens) VALUES ($1, $3, 0, $6)
+         ON CONFLICT (key_id, minute) DO UPDATE SET tokens = rw.tokens + $6
+       )
+       INSERT INTO usage_daily AS u (key_id, agent_id, day, requests, prompt_tokens, completion_tokens) VALUES ($1, $2, $4, 0, $5, $7)
+       ON CONFLICT (key_id, day) DO UPDATE SET prompt_tokens = u.prompt_tokens + $5, completion_tokens = u.completion_tokens + $7`,
+      [keyId, agentId, Math.floor(now / MINUTE), utcDay(now), promptTokens, total, completionTokens],
+    ));
+  }
+
+  refuse(keyId: string, agentId: string, reason: string, now: number): void {
+    const k = `${keyId}|${utcDay(now)}|${reason}`;
+    const r = this.refusals.get(k);
+    if (r) r.count++;
+    else this.refusals.set(k, { agentId, count: 1 });
+  }
+
+  private add(keyId: string, agentId: string, now: number, requests: number, prompt: number, completion: number): void {
+    const k = `${keyId}|${utcDay(now)}`;
+    const p = this.pending.get(k);
+    if (p) {
+      p.requests += requests;
+      p.prompt += prompt;
+      p.completion += completion;
+    } else this.pending.set(k, { agentId, requests, prompt, completion });
+  }
+
+  /** Writes this replica's increments (and waits for immediate writes still running). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    if (this.pending.size === 0 && this.refusals.size === 0) return;
+    const uses = [...this.pending];
+    const refusals = [...this.refusals];
+    this.pending.clear();
+    this.refusals.clear();
+    try {
+      await this.db.tx(async (c) => {
+        if (uses.length) {
+          const cols = uses.map(([k, u]) => [...k.split("|"), u.agentId, u.requests, u.prompt, u.completion]);
+          await c.query(
+            `INSERT INTO usage_daily AS u (key_id, day, agent_id, requests, prompt_tokens, completion_tokens)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
+             ON CONFLICT (key_id, day) DO UPDATE SET requests = u.requests + excluded.requests,
+               prompt_tokens = u.prompt_tokens + excluded.prompt_tokens, completion_tokens = u.completion_tokens + excluded.completion_tokens`,
+            [0, 1, 2, 3, 4, 5].map((i) => cols.map((c) => c[i])),
+          );
+        }
+        if (refusals.length) {
+          const cols = refusals.map(([k, r]) => [...k.split("|"), r.agentId, r.count]);
+          await c.query(
+            `INSERT INTO refusals_daily AS r (key_id, day, reason, agent_id, count)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+             ON CONFLICT (key_id, day, reason) DO UPDATE SET count = r.count + excluded.count`,
+            [0, 1, 2, 3, 4].map((i) => cols.map((c) => c[i])),
+          );
+        }
+      }, { notify: false });
+    } catch (e) {
+      // Not lost: merged back, written with the next flush.
+      for (const [k, u] of uses) {
+        const [keyId, day] = k.split("|");
+        this.add(keyId, u.agentId, Date.parse(`${day}T12:00:00Z`), u.requests, u.prompt, u.completion);
+      }
+      for (const [k, r] of refusals) {
+        const cur = this.refusals.get(k);
+        if (cur) cur.count += r.count;
+        else this.refusals.set(k, r);
+      }
+      throw e;
+    }
+  }
+
+  async report(q: UsageQuery): Promise<UsageDay[]> {
+    await this.flush();
+    const [col, id] = q.keyId ? ["key_id", q.keyId] : ["agent_id", q.agentId];
+    const rows = (await this.db.pool.query<{ day: string; requests: number; prompt_tokens: number; completion_tokens: number }>(
+      `SELECT day, SUM(requests) AS requests, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens
+       FROM usage_daily WHERE ${col} = $1 AND day BETWEEN $2 AND $3 GROUP BY day ORDER BY day`, [id, q.from, q.to])).rows;
+    const refusals = (await this.db.pool.query<{ day: string; reason: string; count: number }>(
+      `SELECT day, reason, SUM(count) AS count FROM refusals_daily WHERE ${col} = $1 AND day BETWEEN $2 AND $3 GROUP BY day, reason`, [id, q.from, q.to])).rows;
+    return usageDays(rows, refusals);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch(this.onError);
+  }
+}

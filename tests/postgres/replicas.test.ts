@@ -1,0 +1,172 @@
+// Several writer-local replicas (real processes) on one PostgreSQL database: idempotency, limits,
+// access changes and usage hold across them; a replica killed mid-`pulumi up` behind a load
+// balancer leaves no duplicate and no orphan.
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startBalancer } from "../helpers/balancer";
+import { freshDatabase, sql } from "../helpers/postgres";
+import { ProjectStack, planCounts } from "../helpers/pulumi";
+import { admin, startLocalServer, type LocalServer } from "../helpers/server";
+import { FAST_RETRIES, groupsProgram, serverInventory, sorted, stateInventory } from "../reliability/inventory";
+
+jest.setTimeout(300_000);
+
+const TOKEN = "writer_admin_replicas-test-token-0123456789";
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+function pepperFile(): string {
+  const f = join(mkdtempSync(join(tmpdir(), "pepper-")), "pepper");
+  writeFileSync(f, randomBytes(32), { mode: 0o600 });
+  chmodSync(f, 0o600);
+  return f;
+}
+
+async function replicas(n: number, url?: string, pepper = pepperFile()): Promise<{ url: string; pepper: string; servers: LocalServer[] }> {
+  const db = url ?? (await freshDatabase("rep"));
+  const servers: LocalServer[] = [];
+  // Started together: they migrate and seed the empty database once between them.
+  servers.push(...(await Promise.all(Array.from({ length: n }, () =>
+    startLocalServer({ adminToken: TOKEN, extraArgs: ["--database", db, "--pepper-file", pepper] })))));
+  return { url: db, pepper, servers };
+}
+
+const stopAll = (s: LocalServer[]) => Promise.all(s.map((x) => x.stop().catch(() => undefined)));
+const dp = (base: string, secret: string, path = "/v1/models", init: RequestInit = {}) =>
+  fetch(base + path, { ...init, headers: { authorization: `Bearer ${secret}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+
+test("replicas started together on an empty database migrate and seed it once; a replica with another pepper is refused", async () => {
+  const r = await replicas(3);
+  try {
+    expect(await sql(r.url, "SELECT version FROM writer_schema ORDER BY version")).toEqual([{ version: 1 }]);
+    const teams = await admin(r.servers[2].url, TOKEN).get("/v1/admin/teams?limit=100");
+    expect(teams.body.data.map((t: any) => t.name).sort()).toEqual(["Engineering", "Sales", "Support"]);
+    await expect(startLocalServer({ adminToken: TOKEN, extraArgs: ["--database", r.url, "--pepper-file", pepperFile()] }))
+      .rejects.toThrow(/pepper is not the one the database's key hashes were made with/);
+  } finally {
+    await stopAll(r.servers);
+  }
+});
+
+test("idempotency across replicas: the same Idempotency-Key sent to two replicas at once creates one object, and both answers carry it", async () => {
+  const r = await replicas(2);
+  try {
+    const [a, b] = r.servers.map((s) => admin(s.url, TOKEN));
+    for (let i = 0; i < 15; i++) {
+      const key = `race-${i}-${randomBytes(4).toString("hex")}`;
+      const body = { name: `race ${i}`, capabilities: ["chat"] };
+      const [x, y] = await Promise.all([a.post("/v1/admin/agents", body, { "idempotency-key": key }), b.post("/v1/admin/agents", body, { "idempotency-key": key })]);
+      expect([x.status, y.status].sort()).toEqual([201, 201].sort());
+      expect(x.body.id).toBe(y.body.id);
+      expect(x.body.default_key.secret).toBe(y.body.default_key.secret);
+    }
+    const names = (await a.get("/v1/admin/agents?limit=100")).body.data.map((x: any) => x.name);
+    expect(names.length).toBe(15);
+    // A reused key with another body is refused on the other replica too.
+    const k = `reuse-${randomBytes(4).toString("hex")}`;
+    expect((await a.post("/v1/admin/teams", { name: "T one" }, { "idempotency-key": k })).status).toBe(201);
+    const other = await b.post("/v1/admin/teams", { name: "T two" }, { "idempotency-key": k });
+    expect(other.status).toBe(409);
+    expect(JSON.stringify(other.body)).toContain("idempotencyKeyReused");
+  } finally {
+    await stopAll(r.servers);
+  }
+});
+
+async function agentWithKey(api: ReturnType<typeof admin>, key: Record<string, unknown> = {}) {
+  const agent = (await api.post("/v1/admin/agents", { name: `a ${randomBytes(3).toString("hex")}`, capabilities: ["chat", "models"] })).body;
+  const k = await api.post(`/v1/admin/agents/${agent.id}/keys`, { name: "k", scope: "all_teams", ...key });
+  expect(k.status).toBe(201);
+  return { agentId: agent.id as string, keyId: k.body.id as string, secret: k.body.secret as string };
+}
+
+test("limits are shared: 10 requests per minute across three replicas admit exactly 10 of 45 concurrent requests", async () => {
+  const r = await replicas(3);
+  try {
+    const k = await agentWithKey(admin(r.servers[0].url, TOKEN), { requests_per_minute: 10 });
+    // Not across a minute boundary (the window is the UTC minute).
+    if (new Date().getUTCSeconds() > 50) await sleep((61 - new Date().getUTCSeconds()) * 1000);
+    const answers = await Promise.all(Array.from({ length: 45 }, (_, i) => dp(r.servers[i % 3].url, k.secret).then((x) => x.status)));
+    expect(answers.filter((s) => s === 200).length).toBe(10);
+    expect(answers.filter((s) => s === 429).length).toBe(35);
+  } finally {
+    await stopAll(r.servers);
+  }
+});
+
+test("an admin change holds on the replica that took it from the next request, and on the others within 1 second", async () => {
+  const r = await replicas(3);
+  try {
+    const [a] = r.servers.map((s) => admin(s.url, TOKEN));
+    for (let round = 0; round < 3; round++) {
+      const k = await agentWithKey(a);
+      // Warm every replica's memo with the key.
+      for (const s of r.servers) for (let i = 0; i < 3; i++) expect((await dp(s.url, k.secret)).status).toBe(200);
+      const changed = Date.now();
+      expect((await admin(r.servers[round].url, TOKEN).del(`/v1/admin/agents/${k.agentId}/keys/${k.keyId}`)).status).toBe(204);
+      expect((await dp(r.servers[round].url, k.secret)).status).toBe(401); // the replica that took it: next request
+      const seen = await Promise.all(r.servers.map(async (s) => {
+        while ((await dp(s.url, k.secret)).status === 200) await sleep(20);
+        return Date.now() - changed;
+      }));
+      expect(Math.max(...seen)).toBeLessThan(1000);
+    }
+  } finally {
+    await stopAll(r.servers);
+  }
+});
+
+test("usage from every replica adds up exactly (requests and tokens), also after a replica stops", async () => {
+  const r = await replicas(3);
+  try {
+    const k = await agentWithKey(admin(r.servers[0].url, TOKEN));
+    let tokens = 0;
+    for (let i = 0; i < 60; i++) {
+      const res = await dp(r.servers[i % 3].url, k.secret, "/v1/chat", { method: "POST", body: JSON.stringify({ model: "palmyra-x5", messages: [{ role: "user", content: `hello ${i}` }], max_tokens: 5 }) });
+      expect(res.status).toBe(200);
+      tokens += ((await res.json()) as any).usage.total_tokens;
+    }
+    await r.servers[1].stop(); // its counts are written as it shuts down
+    await sleep(1500); // the others write theirs at least once a second
+    const day = new Date().toISOString().slice(0, 10);
+    const u = await admin(r.servers[2].url, TOKEN).get(`/v1/admin/agents/${k.agentId}/keys/${k.keyId}/usage?from=${day}&to=${day}`);
+    expect(u.status).toBe(200);
+    expect(u.body.totals.requests).toBe(60);
+    expect(u.body.totals.prompt_tokens + u.body.totals.completion_tokens).toBe(tokens);
+  } finally {
+    await stopAll(r.servers);
+  }
+});
+
+test("a replica SIGKILLed mid-`pulumi up` behind a load balancer: the up carries on through the others and converges; no duplicate, no orphan", async () => {
+  const r = await replicas(3);
+  const live = new Set(r.servers.map((s) => s.url));
+  const lb = await startBalancer(() => [...live]);
+  try {
+    const api = admin(lb.url, TOKEN);
+    const p = new ProjectStack("pgkill", groupsProgram(40, "pgkill"), { ...FAST_RETRIES, WRITER_RETRIES: "8" });
+    await p.init("test", { "writer:baseUrl": lb.url }, { "writer:adminToken": TOKEN });
+    const up = p.run(["up", "--yes", "--skip-preview"], { allowFail: true, timeoutMs: 90_000 });
+    const end = Date.now() + 120_000;
+    while ((await api.get("/v1/admin/agents?limit=100")).body.data.length < 8 && Date.now() < end) await sleep(50);
+    live.delete(r.servers[0].url);
+    await r.servers[0].stop("SIGKILL");
+    const first = await up;
+    if (first.code !== 0) console.log(first.stdout, first.stderr);
+    expect(first.code).toBe(0); // the balancer carried on: no second `up` needed
+    const state = await stateInventory(p);
+    expect(state.pending).toEqual([]);
+    const inv = await serverInventory(api);
+    expect(sorted(inv.agents.map((a) => a.id))).toEqual(sorted(state.agents));
+    expect(sorted(inv.keys.map((k) => k.id))).toEqual(sorted(state.keys));
+    expect(planCounts((await p.preview(["--expect-no-changes"])).stdout)).toEqual({});
+    expect(lb.served.get(new URL(r.servers[1].url).origin)).toBeGreaterThan(0);
+    expect(lb.served.get(new URL(r.servers[2].url).origin)).toBeGreaterThan(0);
+    await p.destroy();
+    expect((await serverInventory(api)).agents).toEqual([]);
+  } finally {
+    await lb.close();
+    await stopAll(r.servers);
+  }
+});
