@@ -41,13 +41,13 @@ export interface AdminResult {
   errors: number;
 }
 
-function run(opts: Record<string, unknown>): Promise<any> {
+export function run(opts: Record<string, unknown>): Promise<any> {
   return new Promise((ok, fail) => {
     autocannon(opts, (err: Error | null, res: any) => (err ? fail(err) : ok(res)));
   });
 }
 
-function load(r: any): Load {
+export function load(r: any): Load {
   return {
     rps: r.requests.average,
     p50: r.latency.p50,

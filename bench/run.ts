@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { benchProvision, SizeResult } from "./provision";
 import { benchDataPlane } from "./dataplane";
 import { benchGateway } from "./gateway";
+import { benchPostgres } from "./postgres";
 
 const RESULTS = join(__dirname, "results");
 const sizes = (process.env.BENCH_SIZES ?? "100,200,400").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
@@ -15,7 +16,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const activeKeys = Number(process.env.BENCH_ACTIVE_KEYS ?? 1000);
 const upstreamLatency = Number(process.env.BENCH_UPSTREAM_LATENCY_MS ?? 50);
-const only = new Set((process.env.BENCH_ONLY ?? "provision,dataplane,gateway").split(","));
+const only = new Set((process.env.BENCH_ONLY ?? "provision,dataplane,gateway,postgres").split(","));
 const log = (s: string) => process.stderr.write(s + "\n");
 
 const env = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memGB: Math.round(totalmem() / 2 ** 30), date: new Date().toISOString() };
@@ -36,6 +37,7 @@ async function main() {
   if (prov.length) provisionRows(prov, row);
   if (only.has("dataplane")) await dataPlaneRows(row);
   if (only.has("gateway")) await gatewayRows(row);
+  if (only.has("postgres")) await postgresRows(row);
   finish(rows, prov, started);
 }
 
@@ -97,6 +99,16 @@ async function gatewayRows(row: (what: string, target: string, measured: string,
     row(`gateway RSS during those streams, ${label}`, "flat", `${s.rssMB.before.toFixed(0)} -> peak ${s.rssMB.peak.toFixed(0)} -> ${s.rssMB.after.toFixed(0)} MB`, undefined, cmd);
   }
   write("gateway", { seconds, rounds, connections: 10, ...results });
+}
+
+async function postgresRows(row: (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) => void) {
+  const r = await benchPostgres({ seconds: Math.min(seconds, 3), rounds, activeKeys }, log);
+  write("postgres", r);
+  const cmd = "BENCH_ONLY=postgres npm run bench";
+  row(`PostgreSQL: /v1/models rps, one replica vs one SQLite process, ${r.activeKeys} keys round robin`, "(reported)", `${x(r.pgVsSqlite.ratio)} (${r.pgVsSqlite.pgRps.toFixed(0)} vs ${r.pgVsSqlite.sqliteRps.toFixed(0)} rps; p99 ${r.pgVsSqlite.pgP99} vs ${r.pgVsSqlite.sqliteP99} ms)`, undefined, cmd);
+  row("PostgreSQL: /v1/models rps, two replicas vs one (scaling factor)", "(reported)", `${x(r.twoVsOne.ratio)} (${r.twoVsOne.twoRps.toFixed(0)} vs ${r.twoVsOne.oneRps.toFixed(0)} rps)`, undefined, cmd);
+  row("PostgreSQL: key creates/s, 50 clients, one replica vs SQLite", "(reported)", `${x(r.creates.pgVsSqlite)} (${r.creates.pgOne.toFixed(0)} vs ${r.creates.sqlite.toFixed(0)}/s)`, undefined, cmd);
+  row("PostgreSQL: key creates/s, two replicas vs one", "(reported)", `${x(r.creates.twoVsOne)} (${r.creates.pgTwo.toFixed(0)} vs ${r.creates.pgOne.toFixed(0)}/s)`, undefined, cmd);
 }
 
 function finish(rows: string[], prov: SizeResult[], started: number) {
