@@ -24,6 +24,8 @@ export interface StartOptions {
   dataDir?: string;
   env?: Record<string, string>;
   extraArgs?: string[];
+  /** Keep SQLite even in the jest project "postgres" (tests that move data between the engines). */
+  sqlite?: boolean;
 }
 
 const CLI = resolve(__dirname, "../../dist/server/cli.js");
@@ -63,7 +65,7 @@ function launch(dataDir: string, opts: StartOptions) {
 export async function startLocalServer(opts: StartOptions = {}): Promise<LocalServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "writer-local-test-"));
   // Jest project "postgres": the process keeps everything in a fresh PostgreSQL database (kept across restarts).
-  if (onPostgres() && !opts.extraArgs?.includes("--database")) opts = { ...opts, extraArgs: [...(opts.extraArgs ?? []), "--database", await freshDatabase("srv")] };
+  if (onPostgres() && !opts.sqlite && !opts.extraArgs?.includes("--database")) opts = { ...opts, extraArgs: [...(opts.extraArgs ?? []), "--database", await freshDatabase("srv")] };
   let cur = launch(dataDir, opts);
   const logs: string[] = [];
   const url = await cur.url;
