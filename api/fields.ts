@@ -11,8 +11,16 @@ export const MAX_GRACE_PERIOD_SECONDS = 604800;
 export const MAX_ROTATE_AFTER_DAYS = 3650;
 export const MAX_CAPABILITIES = 64;
 
-export const Name = z.string().trim().min(1, "must not be empty").max(NAME_MAX, `must be at most ${NAME_MAX} characters`);
-export const Description = z.string().max(DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`);
+// Control characters have no place in a name (they hide in logs and consoles), and NUL cannot be
+// stored by PostgreSQL at all: refused here, for every engine alike. Descriptions keep tab and newlines.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL_BUT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+export const Name = z.string().trim().min(1, "must not be empty").max(NAME_MAX, `must be at most ${NAME_MAX} characters`)
+  .refine((v) => !CONTROL.test(v), "must not contain control characters (such as NUL or newlines)");
+/** Free text compared with stored values (list filters). */
+export const FilterText = z.string().max(320, "must be at most 320 characters").refine((v) => !CONTROL.test(v), "must not contain control characters");
+export const Description = z.string().max(DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`)
+  .refine((v) => !CONTROL_BUT_WHITESPACE.test(v), "must not contain control characters other than tab and newlines");
 export const CapabilitySet = z.array(CapabilityId).max(MAX_CAPABILITIES, `must list at most ${MAX_CAPABILITIES} capabilities`);
 export const Email = z.email("must be an email address").max(320, "must be at most 320 characters");
 

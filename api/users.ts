@@ -1,6 +1,6 @@
 import { z } from "zod/v4";
 import { IdParam, PageQuery, Timestamp, Uuid } from "./common";
-import { Email, Name } from "./fields";
+import { Email, FilterText, Name } from "./fields";
 
 export const UserSchema = z.object({
   id: Uuid,
@@ -19,5 +19,5 @@ export const CreateUserSchema = z.strictObject({
 export type CreateUser = z.infer<typeof CreateUserSchema>;
 
 /** Emails match case-insensitively (the filter and uniqueness alike). */
-export const UserPageQuery = PageQuery.extend({ email: z.string().max(320).optional() });
+export const UserPageQuery = PageQuery.extend({ email: FilterText.optional() });
 export const UserIdParams = z.strictObject({ id: IdParam });

@@ -120,6 +120,19 @@ describe("bad input never crashes and never answers 500", () => {
     expectError(await api.get("/v1/admin/users?email=" + "e".repeat(400)), 400, "email");
   });
 
+  test("NUL and other control characters in names are 400 naming the field (PostgreSQL cannot store NUL: it must never reach the store)", async () => {
+    expectError(await api.post("/v1/admin/agents", { name: "a\u0000b" }), 400, "name");
+    expectError(await api.post("/v1/admin/agents", { name: "ok", description: "x\u0000y" }), 400, "description");
+    expectError(await api.post("/v1/admin/teams", { name: "t\u0007" }), 400, "name");
+    const agent = (await api.post("/v1/admin/agents", { name: "nul target", description: "line one\nline two\ttab" })).body;
+    expect(agent.description).toBe("line one\nline two\ttab");
+    expectError(await api.post(`/v1/admin/agents/${agent.id}/keys`, { name: "k\u0000", scope: "all_teams" }), 400, "name");
+    expectError(await api.patch(`/v1/admin/agents/${agent.id}`, { name: "x\u001fy" }), 400, "name");
+    expectError(await api.get("/v1/admin/agents?after=%00"), 400, "after");
+    expectError(await api.get("/v1/admin/users?email=a%00b%40example.com"), 400, "email");
+    expectError(await api.post("/v1/admin/users", { email: "nul@example.com", name: "N\u0000", team_ids: [] }), 400, "name");
+  });
+
   test("after all of that the server is healthy", async () => {
     expect((await api.get("/healthz")).status).toBe(200);
     expect(srv.logs()).not.toMatch(/"statusCode":500/);
