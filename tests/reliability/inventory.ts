@@ -1,7 +1,7 @@
 // Shared by the reliability suite: the server's live inventory (every agent not deleted, every key
 // not revoked) and the stack's state, compared exactly.
+import { planCounts, type ProjectStack } from "../helpers/pulumi";
 import type { AdminClient } from "../helpers/server";
-import type { ProjectStack } from "../helpers/pulumi";
 
 export interface Inventory {
   agents: { id: string; name: string }[];
@@ -58,3 +58,14 @@ for (let i = 0; i < ${Math.ceil(n / 4)}; i++) {
 
 /** Environment that keeps the provider's retries quick in fault runs. */
 export const FAST_RETRIES = { WRITER_RETRY_BACKOFF_MS: "50", WRITER_RETRIES: "12", WRITER_TIMEOUT_MS: "5000" };
+
+/** The stack's state and the server agree exactly (no pending operation, no orphan, no duplicate) and a preview plans nothing. */
+export async function expectConverged(p: ProjectStack, api: AdminClient) {
+  const state = await stateInventory(p);
+  expect(state.pending).toEqual([]);
+  const inv = await serverInventory(api);
+  expect(sorted(inv.agents.map((a) => a.id))).toEqual(sorted(state.agents));
+  expect(sorted(inv.keys.map((k) => k.id))).toEqual(sorted(state.keys));
+  expect(planCounts((await p.preview(["--expect-no-changes"])).stdout)).toEqual({});
+  return { state, inv };
+}

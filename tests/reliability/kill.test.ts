@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { admin, LocalServer, startLocalServer } from "../helpers/server";
 import { planCounts, ProjectStack, ROOT } from "../helpers/pulumi";
-import { FAST_RETRIES, groupsProgram, serverInventory, sorted, stateInventory } from "./inventory";
+import { expectConverged as expectConvergedWith, FAST_RETRIES, groupsProgram, serverInventory, sorted, stateInventory } from "./inventory";
 
 jest.setTimeout(420_000);
 
@@ -29,16 +29,7 @@ async function waitFor(cond: () => Promise<boolean>, ms = 120_000) {
   throw new Error("condition not reached");
 }
 
-async function expectConverged(p: ProjectStack, server: LocalServer) {
-  const api = admin(server.url, server.adminToken);
-  const state = await stateInventory(p);
-  expect(state.pending).toEqual([]);
-  const inv = await serverInventory(api);
-  expect(sorted(inv.agents.map((a) => a.id))).toEqual(sorted(state.agents));
-  expect(sorted(inv.keys.map((k) => k.id))).toEqual(sorted(state.keys));
-  expect(planCounts((await p.preview(["--expect-no-changes"])).stdout)).toEqual({});
-  return { state, inv };
-}
+const expectConverged = (p: ProjectStack, server: LocalServer) => expectConvergedWith(p, admin(server.url, server.adminToken));
 
 test("writer-local SIGKILLed mid-up and restarted on the same data dir: the next up converges; no orphan keys; no lost rows", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "writer-local-kill-"));

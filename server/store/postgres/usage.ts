@@ -1,11 +1,11 @@
 import { usageDays } from "../usageDays";
 import type { Admission, LimitRefusal, Principal, UsageDay, UsageQuery } from "../types";
+import { PendingUsage, utcDay } from "../pendingUsage";
 import { budgetPeriod } from "../sqlite/usage";
 import type { PgDb } from "./db";
 
 const MINUTE = 60_000;
 const FLUSH_MS = 1000;
-const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Per-key limits and usage shared by every replica on one database.
@@ -19,8 +19,7 @@ const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  *   than batched, so every replica's next admission sees them.
  */
 export class PgUsage {
-  private pending = new Map<string, { agentId: string; requests: number; prompt: number; completion: number }>();
-  private refusals = new Map<string, { agentId: string; count: number }>();
+  private pending = new PendingUsage();
   private inFlight = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout;
   private lastPurge = 0;
@@ -105,63 +104,41 @@ export class PgUsage {
   }
 
   refuse(keyId: string, agentId: string, reason: string, now: number): void {
-    const k = `${keyId}|${utcDay(now)}|${reason}`;
-    const r = this.refusals.get(k);
-    if (r) r.count++;
-    else this.refusals.set(k, { agentId, count: 1 });
+    this.pending.refuse(keyId, agentId, reason, now);
   }
 
   private add(keyId: string, agentId: string, now: number, requests: number, prompt: number, completion: number): void {
-    const k = `${keyId}|${utcDay(now)}`;
-    const p = this.pending.get(k);
-    if (p) {
-      p.requests += requests;
-      p.prompt += prompt;
-      p.completion += completion;
-    } else this.pending.set(k, { agentId, requests, prompt, completion });
+    this.pending.add(keyId, agentId, now, requests, prompt, completion);
   }
 
   /** Writes this replica's increments (and waits for immediate writes still running). */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
-    if (this.pending.size === 0 && this.refusals.size === 0) return;
-    const uses = [...this.pending];
-    const refusals = [...this.refusals];
-    this.pending.clear();
-    this.refusals.clear();
+    if (this.pending.empty) return;
+    const taken = this.pending.take();
+    const { uses, refusals } = taken;
     try {
       await this.db.tx(async (c) => {
         if (uses.length) {
-          const cols = uses.map(([k, u]) => [...k.split("|"), u.agentId, u.requests, u.prompt, u.completion]);
           await c.query(
             `INSERT INTO usage_daily AS u (key_id, day, agent_id, requests, prompt_tokens, completion_tokens)
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
              ON CONFLICT (key_id, day) DO UPDATE SET requests = u.requests + excluded.requests,
                prompt_tokens = u.prompt_tokens + excluded.prompt_tokens, completion_tokens = u.completion_tokens + excluded.completion_tokens`,
-            [0, 1, 2, 3, 4, 5].map((i) => cols.map((c) => c[i])),
+            [uses.map((x) => x[0]), uses.map((x) => x[1]), uses.map((x) => x[2].agentId), uses.map((x) => x[2].requests), uses.map((x) => x[2].prompt), uses.map((x) => x[2].completion)],
           );
         }
         if (refusals.length) {
-          const cols = refusals.map(([k, r]) => [...k.split("|"), r.agentId, r.count]);
           await c.query(
             `INSERT INTO refusals_daily AS r (key_id, day, reason, agent_id, count)
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
              ON CONFLICT (key_id, day, reason) DO UPDATE SET count = r.count + excluded.count`,
-            [0, 1, 2, 3, 4].map((i) => cols.map((c) => c[i])),
+            [refusals.map((x) => x[0]), refusals.map((x) => x[1]), refusals.map((x) => x[2]), refusals.map((x) => x[3].agentId), refusals.map((x) => x[3].count)],
           );
         }
       }, { notify: false });
     } catch (e) {
-      // Not lost: merged back, written with the next flush.
-      for (const [k, u] of uses) {
-        const [keyId, day] = k.split("|");
-        this.add(keyId, u.agentId, Date.parse(`${day}T12:00:00Z`), u.requests, u.prompt, u.completion);
-      }
-      for (const [k, r] of refusals) {
-        const cur = this.refusals.get(k);
-        if (cur) cur.count += r.count;
-        else this.refusals.set(k, r);
-      }
+      this.pending.restore(taken); // not lost: written with the next flush
       throw e;
     }
   }

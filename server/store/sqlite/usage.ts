@@ -1,17 +1,9 @@
+import { PendingUsage, utcDay } from "../pendingUsage";
 import { usageDays } from "../usageDays";
 import type { Admission, LimitRefusal, Principal, UsageDay, UsageQuery } from "../types";
 import { prepareNeutral, type DB } from "./db";
 
 const MINUTE = 60_000;
-/** YYYY-MM-DD of a UTC time; the last answer is kept, as every request of a second asks for the same day. */
-let dayCache = { from: 0, to: -1, day: "" };
-const utcDay = (ms: number) => {
-  if (ms >= dayCache.from && ms < dayCache.to) return dayCache.day;
-  const day = new Date(ms).toISOString().slice(0, 10);
-  const from = Date.parse(`${day}T00:00:00Z`);
-  dayCache = { from, to: from + 86_400_000, day };
-  return day;
-};
 
 /** The UTC period a budget counts in: its name, first day, and when the next one starts. */
 export function budgetPeriod(period: "day" | "month", now: number): { name: string; from: string; to: string; endsAt: number } {
@@ -26,7 +18,6 @@ export function budgetPeriod(period: "day" | "month", now: number): { name: stri
 }
 
 interface Window { minute: number; requests: number; tokens: number }
-interface Pending { agentId: string; requests: number; prompt: number; completion: number }
 
 /**
  * Per-key limits and usage for one process that owns its database. Admission and counting happen
@@ -39,8 +30,7 @@ interface Pending { agentId: string; requests: number; prompt: number; completio
 export class Usage {
   private windows = new Map<string, Window>();
   private periods = new Map<string, { name: string; tokens: number }>();
-  private pending = new Map<string, Pending>();
-  private refusals = new Map<string, { agentId: string; count: number }>();
+  private pending = new PendingUsage();
   private upsertUse; private upsertRefusal; private periodSum; private byKey; private byAgent; private refusalsByKey; private refusalsByAgent;
 
   constructor(private db: DB) {
@@ -109,37 +99,19 @@ export class Usage {
   }
 
   refuse(keyId: string, agentId: string, reason: string, now: number): void {
-    const k = `${keyId}|${utcDay(now)}|${reason}`;
-    const r = this.refusals.get(k);
-    if (r) r.count++;
-    else this.refusals.set(k, { agentId, count: 1 });
+    this.pending.refuse(keyId, agentId, reason, now);
   }
 
   private add(keyId: string, agentId: string, now: number, requests: number, prompt: number, completion: number): void {
-    const k = `${keyId}|${utcDay(now)}`;
-    const p = this.pending.get(k);
-    if (p) {
-      p.requests += requests;
-      p.prompt += prompt;
-      p.completion += completion;
-    } else this.pending.set(k, { agentId, requests, prompt, completion });
+    this.pending.add(keyId, agentId, now, requests, prompt, completion);
   }
 
   flush(): void {
-    if (this.pending.size === 0 && this.refusals.size === 0) return;
-    const uses = [...this.pending];
-    const refusals = [...this.refusals];
-    this.pending.clear();
-    this.refusals.clear();
+    if (this.pending.empty) return;
+    const { uses, refusals } = this.pending.take();
     this.db.transaction(() => {
-      for (const [k, u] of uses) {
-        const [keyId, day] = k.split("|");
-        this.upsertUse.run(keyId, u.agentId, day, u.requests, u.prompt, u.completion);
-      }
-      for (const [k, r] of refusals) {
-        const [keyId, day, reason] = k.split("|");
-        this.upsertRefusal.run(keyId, r.agentId, day, reason, r.count);
-      }
+      for (const [keyId, day, u] of uses) this.upsertUse.run(keyId, u.agentId, day, u.requests, u.prompt, u.completion);
+      for (const [keyId, day, reason, r] of refusals) this.upsertRefusal.run(keyId, r.agentId, day, reason, r.count);
     })();
   }
 
