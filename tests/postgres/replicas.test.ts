@@ -165,3 +165,38 @@ test("a replica SIGKILLed mid-`pulumi up` behind a load balancer: the up carries
     await stopAll(r.servers);
   }
 });
+
+test("the database goes away: admin and data plane answer 503 with Retry-After (never 500, never a key on the memo's word past 1 s), and recover when it is back", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const script = join(__dirname, "..", "..", "scripts", "ensure-postgres");
+  const dir = mkdtempSync("/tmp/writer-pg-down-");
+  const url = execFileSync("bash", [script, "start", dir], { encoding: "utf8" }).trim().split("\n").pop()!;
+  const r = await replicas(1, url);
+  try {
+    const s = r.servers[0];
+    const k = await agentWithKey(admin(s.url, TOKEN));
+    expect((await dp(s.url, k.secret)).status).toBe(200);
+    execFileSync("bash", [script, "halt", dir]);
+    await sleep(1200);
+    const a = await admin(s.url, TOKEN).get("/v1/admin/agents");
+    expect(a.status).toBe(503);
+    expect(a.headers.get("retry-after")).toBe("1");
+    const d = await dp(s.url, k.secret);
+    expect(d.status).toBe(503);
+    execFileSync("bash", [script, "resume", dir]);
+    const end = Date.now() + 20_000;
+    let back = 0;
+    while (Date.now() < end && (back = (await dp(s.url, k.secret)).status) !== 200) await sleep(200);
+    expect(back).toBe(200);
+    expect((await admin(s.url, TOKEN).get("/v1/admin/agents")).status).toBe(200);
+    // The listener is back too: a change on another connection reaches the memo again.
+    await sql(url, "UPDATE keys SET status = 'disabled' WHERE id = $1", [k.keyId]);
+    await sql(url, "SELECT pg_notify('writer_local_access', 'external')");
+    const t = Date.now();
+    while ((await dp(s.url, k.secret)).status === 200 && Date.now() - t < 5000) await sleep(20);
+    expect(Date.now() - t).toBeLessThan(1000);
+  } finally {
+    await stopAll(r.servers);
+    execFileSync("bash", [script, "stop", dir]);
+  }
+});

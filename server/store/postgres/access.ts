@@ -4,7 +4,7 @@ import { isWellFormedSecret } from "../../../api";
 import { hashSecret } from "../../crypto";
 import { decide, hitOf, type AuthRow, type Hit } from "../decide";
 import type { Decision } from "../types";
-import { ACCESS_CHANNEL, type PgDb } from "./db";
+import { ACCESS_CHANNEL, unavailableOr, type PgDb } from "./db";
 
 const MEMO_MAX = 10_000;
 /** Longest a change committed by another replica may go unseen here: the memo is trusted only while the
@@ -119,6 +119,9 @@ export class PgAccess {
         this.memo.set(memoKey, { ...fresh, at: fetchedAt });
       }
       return decide(fresh, capability, now, team);
+    }, (e) => {
+      // Fail closed: without the database no key is accepted on its memo's word past the bound.
+      throw unavailableOr(e);
     });
   }
 

@@ -2,7 +2,7 @@ import { usageDays } from "../usageDays";
 import type { Admission, LimitRefusal, Principal, UsageDay, UsageQuery } from "../types";
 import { PendingUsage, utcDay } from "../pendingUsage";
 import { budgetPeriod } from "../sqlite/usage";
-import type { PgDb } from "./db";
+import { unavailableOr, type PgDb } from "./db";
 
 const MINUTE = 60_000;
 const FLUSH_MS = 1000;
@@ -62,7 +62,9 @@ export class PgUsage {
          (SELECT requests FROM rate_windows WHERE key_id = $1 AND minute = $2) AS requests,
          (SELECT tokens FROM rate_windows WHERE key_id = $1 AND minute = $2) AS tokens`,
       [p.keyId, minute, l.requestsPerMinute, l.tokensPerMinute, budget?.from ?? null, budget?.to ?? null, l.tokenBudget?.tokens ?? null],
-    );
+    ).catch((e) => {
+      throw unavailableOr(e);
+    });
     this.purgeWindows(minute);
     const row = r.rows[0];
     if (row.admitted) {
