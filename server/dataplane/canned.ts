@@ -198,9 +198,10 @@ function respond(a: Answer, chunkIntervalMs: number): UpstreamResponse {
       : a.sse;
     return { status, headers: { "content-type": "text/event-stream", "cache-control": "no-cache" }, body: Readable.from(events, { objectMode: false }) };
   }
-  if ("bytes" in a) return { status, headers: { "content-type": a.contentType, "content-length": String(a.bytes.length) }, body: Readable.from([a.bytes]) };
-  const text = typeof a.json === "string" ? a.json : JSON.stringify(a.json);
-  return { status, headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) }, body: Readable.from([Buffer.from(text)]) };
+  const bytes = "bytes" in a ? a.bytes : Buffer.from(typeof a.json === "string" ? a.json : JSON.stringify(a.json));
+  const type = "bytes" in a ? a.contentType : "application/json";
+  // A stream only for whoever asks for one: the gateway sends `bytes` as they are.
+  return { status, headers: { "content-type": type, "content-length": String(bytes.length) }, bytes, get body() { return Readable.from([bytes]); } };
 }
 
 /**

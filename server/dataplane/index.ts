@@ -206,7 +206,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
       // Small JSON answers that the gateway must read before the client does: the id of what was
       // created (recorded before the client can name it), the caller's own objects of a list, the
       // tokens used.
-      const raw = await readAll(res.body);
+      const raw = res.bytes ?? (await readAll(res.body));
       let json: any;
       try {
         json = JSON.parse(raw.toString("utf8"));
@@ -226,7 +226,8 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
       }
       return reply.type(type).send(raw);
     }
-    // Anything else passes through as it is, streamed.
+    // Anything else passes through as it is, streamed (or at once, when the upstream holds it whole).
+    if (res.bytes) return reply.send(res.bytes);
     const length = res.headers["content-length"];
     if (length !== undefined) reply.header("content-length", length);
     return reply.send(res.body);

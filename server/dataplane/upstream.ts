@@ -21,6 +21,8 @@ export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Readable;
+  /** The whole body, when the upstream already holds it (canned answers): sent as it is, no stream. */
+  bytes?: Buffer;
 }
 
 /**

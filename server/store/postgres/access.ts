@@ -38,13 +38,16 @@ export class PgAccess {
   private touchTimer: NodeJS.Timeout;
   private pending = new Map<string, number>();
   private closed = false;
+  private flushing?: Promise<void>;
   onFlush?: () => Promise<void>;
   /** Counts for tests and the benchmark: memo answers vs database lookups. */
   readonly stats = { memo: 0, database: 0, invalidations: 0 };
 
   constructor(private db: PgDb, private url: string, private pepper: Buffer) {
     db.onAccessWrite = () => this.invalidate();
-    this.touchTimer = setInterval(() => void this.flush().catch(() => undefined), TOUCH_FLUSH_MS);
+    this.touchTimer = setInterval(() => {
+      if (!this.flushing) void this.flush().catch(() => undefined);
+    }, TOUCH_FLUSH_MS);
     this.touchTimer.unref();
   }
 
@@ -129,11 +132,17 @@ export class PgAccess {
     this.pending.set(keyId, now);
   }
 
-  /** Writes pending last_used_at values (admin reads of keys call this first on this replica). */
+  /** Writes pending last_used_at values (admin reads of keys call this first on this replica); one at a time, in key order. */
   async flush(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => undefined);
+    this.flushing = this.write().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async write(): Promise<void> {
     await this.onFlush?.();
     if (this.pending.size === 0) return;
-    const batch = [...this.pending];
+    const batch = [...this.pending].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     this.pending.clear();
     await this.db.pool.query(
       `UPDATE keys SET last_used_at = v.at FROM (SELECT unnest($1::text[]) AS id, unnest($2::bigint[]) AS at) v

@@ -23,9 +23,12 @@ export class PgUsage {
   private inFlight = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout;
   private lastPurge = 0;
+  private flushing?: Promise<void>;
 
   constructor(private db: PgDb, private onError: (e: unknown) => void = () => undefined) {
-    this.timer = setInterval(() => void this.flush().catch(onError), FLUSH_MS);
+    this.timer = setInterval(() => {
+      if (!this.flushing) void this.flush().catch(onError);
+    }, FLUSH_MS);
     this.timer.unref();
   }
 
@@ -113,12 +116,25 @@ export class PgUsage {
     this.pending.add(keyId, agentId, now, requests, prompt, completion);
   }
 
-  /** Writes this replica's increments (and waits for immediate writes still running). */
+  /**
+   * Writes this replica's increments (and waits for immediate writes still running). One flush at
+   * a time per replica (a caller arriving during one waits, then writes what came since), rows in
+   * key order: flushes of several replicas then wait for each other briefly instead of deadlocking,
+   * and never pile up on the pool.
+   */
   async flush(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => undefined);
+    this.flushing = this.write().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async write(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
     if (this.pending.empty) return;
     const taken = this.pending.take();
     const { uses, refusals } = taken;
+    uses.sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
+    refusals.sort((a, b) => (a[0] + a[1] + a[2] < b[0] + b[1] + b[2] ? -1 : 1));
     try {
       await this.db.tx(async (c) => {
         if (uses.length) {
