@@ -3,6 +3,7 @@
 // balancer leaves no duplicate and no orphan.
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import pg from "pg";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startBalancer } from "../helpers/balancer";
@@ -91,6 +92,31 @@ test("limits are shared: 10 requests per minute across three replicas admit exac
     expect(answers.filter((s) => s === 200).length).toBe(10);
     expect(answers.filter((s) => s === 429).length).toBe(35);
   } finally {
+    await stopAll(r.servers);
+  }
+});
+
+test("a key's budget on one replica sees its own last answer: the next request waits for those tokens to be written, even when the database is slow to take them", async () => {
+  const r = await replicas(1);
+  const c = new pg.Client({ connectionString: r.url });
+  try {
+    const k = await agentWithKey(admin(r.servers[0].url, TOKEN), { token_budget: { tokens: 50, period: "day" } });
+    const chat = () => dp(r.servers[0].url, k.secret, "/v1/chat", { method: "POST", body: JSON.stringify({ model: "palmyra-x5", messages: [{ role: "user", content: "hi" }], max_tokens: 60 }) });
+    // A slow database: usage writes wait behind a lock (reads still go through) for half a second.
+    await c.connect();
+    await c.query("BEGIN");
+    await c.query("LOCK TABLE usage_daily IN EXCLUSIVE MODE");
+    const first = await chat();
+    expect(first.status).toBe(200);
+    expect((await first.json()).usage.total_tokens).toBeGreaterThan(50);
+    const release = sleep(500).then(() => c.query("COMMIT"));
+    // Without waiting, this one would be admitted on a budget that does not yet hold the first answer.
+    const second = await chat();
+    await release;
+    expect(second.status).toBe(429);
+    expect((await second.json()).errors[0].description).toMatch(/token budget/);
+  } finally {
+    await c.end().catch(() => undefined);
     await stopAll(r.servers);
   }
 });
@@ -205,7 +231,7 @@ test("under load on many keys from three replicas, usage writes never deadlock i
   const r = await replicas(3);
   try {
     const api = admin(r.servers[0].url, TOKEN);
-    const keys = [];
+    const keys: Awaited<ReturnType<typeof agentWithKey>>[] = [];
     keys.push(...(await Promise.all(Array.from({ length: 400 }, () => agentWithKey(api)))));
     let sent = 0;
     const bad: number[] = [];

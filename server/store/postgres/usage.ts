@@ -21,6 +21,8 @@ const FLUSH_MS = 1000;
 export class PgUsage {
   private pending = new PendingUsage();
   private inFlight = new Set<Promise<unknown>>();
+  /** Per limited key, its token writes still running here: its next admission waits for them. */
+  private recording = new Map<string, Promise<unknown>>();
   private timer: NodeJS.Timeout;
   private lastPurge = 0;
   private flushing?: Promise<void>;
@@ -48,6 +50,10 @@ export class PgUsage {
 
   private async admitShared(p: Principal, now: number): Promise<Admission> {
     const l = p.limits;
+    // Read-your-writes on this replica: a client's next request counts its last answer's tokens
+    // however slow the database is to take them (other replicas' answers: only once written).
+    const writing = this.recording.get(p.keyId);
+    if (writing) await writing;
     const minute = Math.floor(now / MINUTE);
     const nextMinute = (minute + 1) * MINUTE;
     const budget = l.tokenBudget ? budgetPeriod(l.tokenBudget.period, now) : null;
@@ -97,7 +103,7 @@ export class PgUsage {
     const total = promptTokens + completionTokens;
     if (total <= 0) return;
     if (!limited) return this.add(keyId, agentId, now, 0, promptTokens, completionTokens);
-    this.track(this.db.pool.query(
+    const write = this.db.pool.query(
       `WITH w AS (
          INSERT INTO rate_windows AS rw (key_id, minute, requests, tokens) VALUES ($1, $3, 0, $6)
          ON CONFLICT (key_id, minute) DO UPDATE SET tokens = rw.tokens + $6
@@ -105,7 +111,13 @@ export class PgUsage {
        INSERT INTO usage_daily AS u (key_id, agent_id, day, requests, prompt_tokens, completion_tokens) VALUES ($1, $2, $4, 0, $5, $7)
        ON CONFLICT (key_id, day) DO UPDATE SET prompt_tokens = u.prompt_tokens + $5, completion_tokens = u.completion_tokens + $7`,
       [keyId, agentId, Math.floor(now / MINUTE), utcDay(now), promptTokens, total, completionTokens],
-    ));
+    );
+    this.track(write);
+    const settled = Promise.allSettled([this.recording.get(keyId), write]);
+    this.recording.set(keyId, settled);
+    void settled.then(() => {
+      if (this.recording.get(keyId) === settled) this.recording.delete(keyId);
+    });
   }
 
   refuse(keyId: string, agentId: string, reason: string, now: number): void {
