@@ -47,11 +47,13 @@ const rotating = (secrets: string[]) => {
   return [{ method: "GET", path: "/v1/models", setupRequest: ({ requestBuffer: _b, ...req }: any) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${secrets[turn++ % secrets.length]}` } }) }];
 };
 
-async function creates(urls: string[], agents: string[], amount: number): Promise<number> {
+// For a fixed time, not a fixed count: autocannon ends a counted run on its one-second tick, which
+// made every short run read as about 1,000 creates/s whatever the server did.
+async function creates(urls: string[], agents: string[], seconds: number): Promise<number> {
   let next = 0;
   const t = Date.now();
   const res = await Promise.all(urls.map((url) => run({
-    url, connections: Math.floor(50 / urls.length), amount: Math.floor(amount / urls.length), timeout: 30, method: "POST",
+    url, connections: Math.floor(50 / urls.length), duration: seconds, timeout: 30, method: "POST",
     headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ name: "c", scope: "all_teams" }),
     requests: [{ method: "POST", setupRequest: (req: any) => ({ ...req, path: `/v1/admin/agents/${agents[next++ % agents.length]}/keys` }) }],
   })));
@@ -106,9 +108,8 @@ export async function benchPostgres(opts: { seconds: number; rounds: number; act
     log(`  two replicas ${twoVsOne.twoRps.toFixed(0)} rps vs one ${twoVsOne.oneRps.toFixed(0)} rps: ${twoVsOne.ratio.toFixed(2)}x`);
 
     // Creates, interleaved the same way: one replica vs SQLite, two replicas vs one.
-    const amount = 1000;
-    const c1 = await interleave(opts.rounds, () => creates([pgA.url], pk.agents, amount), () => creates([sqlite.url], sq.agents, amount), (v) => v);
-    const c2 = await interleave(opts.rounds, () => creates([pgA.url, pgB.url], pk.agents, amount), () => creates([pgA.url], pk.agents, amount), (v) => v);
+    const c1 = await interleave(opts.rounds, () => creates([pgA.url], pk.agents, opts.seconds), () => creates([sqlite.url], sq.agents, opts.seconds), (v) => v);
+    const c2 = await interleave(opts.rounds, () => creates([pgA.url, pgB.url], pk.agents, opts.seconds), () => creates([pgA.url], pk.agents, opts.seconds), (v) => v);
     const cr = { sqlite: c1.medianB, pgOne: c1.medianA, pgTwo: c2.medianA, pgVsSqlite: c1.medianRatio, twoVsOne: c2.medianRatio };
     log(`  key creates/s (50 clients): SQLite ${cr.sqlite.toFixed(0)}, PostgreSQL one replica ${cr.pgOne.toFixed(0)} (${cr.pgVsSqlite.toFixed(2)}x), two replicas ${cr.pgTwo.toFixed(0)} (${cr.twoVsOne.toFixed(2)}x one)`);
     return { activeKeys: opts.activeKeys, rounds: opts.rounds, seconds: opts.seconds, pgVsSqlite, twoVsOne, creates: cr };

@@ -13,7 +13,7 @@ import type { Upstream, UpstreamRequest, UpstreamResponse } from "./upstream";
  * by the contract's schemas (api/dataplane.ts).
  */
 
-const MODELS_JSON = JSON.stringify({
+const MODELS_JSON = Buffer.from(JSON.stringify({
   models: [
     { id: "palmyra-x5", name: "Palmyra X5" },
     { id: "palmyra-x4", name: "Palmyra X4" },
@@ -21,7 +21,7 @@ const MODELS_JSON = JSON.stringify({
     { id: "palmyra-med", name: "Palmyra Med" },
     { id: "palmyra-creative", name: "Palmyra Creative" },
   ],
-});
+}));
 const EPOCH = "2025-01-01T00:00:00.000Z";
 /** Stable ids derived from a seed, so canned objects look the same on every call. */
 const fakeId = (seed: string) => {
@@ -134,7 +134,7 @@ function answers(): Record<string, (c: Call) => Answer | Promise<Answer>> {
   const files = new Made<ReturnType<typeof file>>();
   const jobs = new Made<ReturnType<typeof job>>();
   return {
-  "GET /v1/models": () => ({ json: MODELS_JSON }),
+  "GET /v1/models": () => ({ bytes: MODELS_JSON, contentType: "application/json" }),
   "POST /v1/chat": (c) => chat(c.body),
   "POST /v1/completions": (c) => completion(c.body),
   "GET /v1/graphs": () => ({ json: page([...graphs.list(), graph(fakeId("graph"))]) }),

@@ -21,6 +21,8 @@ export interface EndpointRule {
   generates?: boolean;
   streams?: boolean;
   upload?: boolean;
+  /** Whether it names objects at all (params or bodyRefs): derived, so the rest skip the check. */
+  names?: boolean;
 }
 
 const RULES: Record<string, Omit<EndpointRule, "method" | "path" | "capability">> = {
@@ -53,5 +55,6 @@ const RULES: Record<string, Omit<EndpointRule, "method" | "path" | "capability">
 /** Every data-plane endpoint with its rule (the capability catalog is the list of endpoints). */
 export const ENDPOINTS: EndpointRule[] = [...ENDPOINT_CAPABILITY].map(([endpoint, capability]) => {
   const [method, path] = endpoint.split(" ");
-  return { method, path, capability, ...RULES[endpoint] };
+  const rule = RULES[endpoint] ?? {};
+  return { method, path, capability, ...rule, names: Object.keys(rule.params ?? {}).length > 0 || (rule.bodyRefs?.length ?? 0) > 0 };
 });

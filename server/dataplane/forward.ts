@@ -1,4 +1,6 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { Pool, errors as undiciErrors } from "undici";
+import { TEAM_HEADER } from "../../api";
 import { type Upstream, UpstreamError } from "./upstream";
 
 export interface UpstreamOptions {
@@ -29,6 +31,24 @@ export function upstreamFailure(e: unknown): UpstreamError {
   return new UpstreamError(502, "the connection to Writer's API failed; the request may be retried");
 }
 
+/** Headers that describe one hop, our own, and the client's credentials: never sent upstream. */
+const NOT_FORWARDED = new Set([
+  "host", "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding",
+  "upgrade", "authorization", TEAM_HEADER, "content-length", "accept-encoding", "expect",
+]);
+
+/** The client's headers fit to send on; an upload's declared length stays (its body is a stream). */
+export function forwardHeaders(incoming: IncomingHttpHeaders, streamedBody: boolean): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (const [k, v] of Object.entries(incoming)) {
+    if (v === undefined || NOT_FORWARDED.has(k)) continue;
+    h[k] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  h["accept-encoding"] = "identity";
+  if (streamedBody && incoming["content-length"]) h["content-length"] = String(incoming["content-length"]);
+  return h;
+}
+
 /**
  * Writer's API behind the gateway: one undici keep-alive pool, the upstream key set on every
  * request (the client's Authorization never leaves the gateway), bodies streamed both ways.
@@ -49,7 +69,7 @@ export function forwardUpstream(o: UpstreamOptions): Upstream {
         const res = await pool.request({
           method: r.method as "GET",
           path: prefix + r.path,
-          headers: { ...r.headers, authorization: `Bearer ${o.apiKey}` },
+          headers: { ...forwardHeaders(r.headers, typeof r.body === "object"), authorization: `Bearer ${o.apiKey}` },
           body: r.body,
           signal: r.signal as never,
         });

@@ -38,11 +38,6 @@ export function refusalError(r: Refusal, capability: Capability): ApiError {
   }
 }
 
-/** Headers that describe one hop, our own, and the client's credentials: never sent upstream. */
-const NOT_FORWARDED = new Set([
-  "host", "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding",
-  "upgrade", "authorization", TEAM_HEADER, "content-length", "accept-encoding", "expect",
-]);
 /** Answer headers a client needs; everything else of the upstream's stays there. */
 const RETURNED = /^(content-type|content-disposition|cache-control|x-request-id|request-id|retry-after|retry-after-ms|x-ratelimit-.*|ratelimit.*)$/i;
 
@@ -135,16 +130,6 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     }
   };
 
-  const forwardHeaders = (req: FastifyRequest): Record<string, string> => {
-    const h: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (v === undefined || NOT_FORWARDED.has(k)) continue;
-      h[k] = Array.isArray(v) ? v.join(", ") : v;
-    }
-    h["accept-encoding"] = "identity";
-    return h;
-  };
-
   const returnHeaders = (reply: FastifyReply, headers: Record<string, string | string[] | undefined>) => {
     for (const [k, v] of Object.entries(headers)) if (v !== undefined && RETURNED.test(k)) reply.header(k, v);
   };
@@ -157,15 +142,23 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
 
   const handle = (rule: EndpointRule) => async (req: FastifyRequest, reply: FastifyReply) => {
     const p = req.principal!;
-    await checkRefs(req, rule, p);
-    const signal: EventEmitter & { aborted?: boolean } = new EventEmitter();
-    // A client that goes away takes its upstream request with it (a stream too).
-    reply.raw.on("close", () => {
-      if (!reply.raw.writableFinished) {
-        signal.aborted = true;
-        signal.emit("abort");
-      }
-    });
+    if (rule.names) await checkRefs(req, rule, p);
+    // A client that goes away takes its upstream request with it (a stream too). Made when the
+    // upstream asks for it: the canned answers never do, and a listener per request costs.
+    let signal: (EventEmitter & { aborted?: boolean }) | undefined;
+    const abortSignal = () => {
+      if (signal) return signal;
+      const s: EventEmitter & { aborted?: boolean } = (signal = new EventEmitter());
+      const gone = () => {
+        if (!reply.raw.writableFinished) {
+          s.aborted = true;
+          s.emit("abort");
+        }
+      };
+      if (req.raw.socket?.destroyed) gone();
+      else reply.raw.on("close", gone);
+      return s;
+    };
     let body: string | Readable | undefined;
     let tooLarge = false;
     const uploadTooLarge = () => new ApiError(413, `the upload is larger than ${opts.uploadLimitBytes} bytes`, { field: "(body)", headers: { connection: "close" } });
@@ -174,12 +167,9 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
       if (declared > opts.uploadLimitBytes) throw uploadTooLarge();
       body = req.body ? limited(req.body as Readable, opts.uploadLimitBytes, () => (tooLarge = true)) : undefined;
     } else body = req.rawBody;
-    const headers = forwardHeaders(req);
-    if (rule.upload && req.headers["content-length"]) headers["content-length"] = String(req.headers["content-length"]);
-
     let res;
     try {
-      res = await upstream.request({ method: req.method, path: req.url, headers, body, signal });
+      res = await upstream.request({ method: req.method, path: req.url, headers: req.headers, body, get signal() { return abortSignal(); } });
     } catch (e) {
       if (tooLarge) throw uploadTooLarge();
       if (e instanceof UpstreamError) throw new ApiError(e.status, e.message);

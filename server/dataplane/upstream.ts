@@ -1,4 +1,5 @@
 import type { EventEmitter } from "node:events";
+import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
 
 /** A request the gateway sends on, after authorization, limits and ownership checks. */
@@ -6,15 +7,16 @@ export interface UpstreamRequest {
   method: string;
   /** Path and query string exactly as the client sent them. */
   path: string;
-  /** Headers to send (credentials and hop-by-hop headers already replaced or dropped). */
-  headers: Record<string, string>;
+  /** The client's headers as received: the upstream decides which it sends on (forward.ts drops credentials and hop-by-hop ones). */
+  headers: IncomingHttpHeaders;
   /** The JSON body as received, or the upload stream. */
   body?: string | Readable;
   /**
    * Emits "abort" when the client goes away: the upstream request is abandoned with it. (An
-   * EventEmitter, which undici accepts, costs less per request than an AbortController.)
+   * EventEmitter, which undici accepts, costs less per request than an AbortController.) Made on
+   * first read: an upstream that cannot be abandoned (canned answers) costs nothing for it.
    */
-  signal: EventEmitter & { aborted?: boolean };
+  readonly signal: EventEmitter & { aborted?: boolean };
 }
 
 export interface UpstreamResponse {
