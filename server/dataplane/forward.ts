@@ -65,17 +65,18 @@ export function forwardUpstream(o: UpstreamOptions): Upstream {
   });
   return {
     async request(r) {
+      const signal = r.signal();
       try {
         const res = await pool.request({
           method: r.method as "GET",
           path: prefix + r.path,
           headers: { ...forwardHeaders(r.headers, typeof r.body === "object"), authorization: `Bearer ${o.apiKey}` },
           body: r.body,
-          signal: r.signal as never,
+          signal: signal as never,
         });
         return { status: res.statusCode, headers: res.headers, body: res.body };
       } catch (e) {
-        if (r.signal.aborted) throw e;
+        if (signal.aborted) throw e;
         throw upstreamFailure(e);
       }
     },

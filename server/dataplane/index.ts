@@ -169,7 +169,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     } else body = req.rawBody;
     let res;
     try {
-      res = await upstream.request({ method: req.method, path: req.url, headers: req.headers, body, get signal() { return abortSignal(); } });
+      res = await upstream.request({ method: req.method, path: req.url, headers: req.headers, body, signal: abortSignal });
     } catch (e) {
       if (tooLarge) throw uploadTooLarge();
       if (e instanceof UpstreamError) throw new ApiError(e.status, e.message);
