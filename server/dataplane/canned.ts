@@ -212,19 +212,24 @@ export function cannedUpstream(opts: { latencyMs?: number; chunkIntervalMs?: num
   const ANSWERS = answers();
   const latency = opts.latencyMs ?? 0;
   const interval = opts.chunkIntervalMs ?? 0;
+  /** At once, unless the answer itself waits (an upload being read). */
+  const answer = (r: UpstreamRequest): UpstreamResponse | Promise<UpstreamResponse> => {
+    const path = r.path.split("?")[0];
+    for (const m of MATCHERS) {
+      if (m.method !== r.method) continue;
+      const hit = m.re.exec(path);
+      if (!hit) continue;
+      const params = Object.fromEntries(m.names.map((n, i) => [n, decodeURIComponent(hit[i + 1])]));
+      const body = typeof r.body === "string" && r.body.trim() ? (JSON.parse(r.body) as Body) : {};
+      const a = ANSWERS[m.key]({ params, body, upload: typeof r.body === "object" ? r.body : undefined });
+      return a instanceof Promise ? a.then((x) => respond(x, interval)) : respond(a, interval);
+    }
+    return respond({ status: 404, json: { tpe: "NotFound", errors: [{ description: `no route ${r.method} ${path}`, key: "fail.notFound.resource", extras: {} }], extras: {} } }, 0);
+  };
   return {
-    async request(r) {
-      if (latency > 0) await new Promise((ok) => setTimeout(ok, latency));
-      const path = r.path.split("?")[0];
-      for (const m of MATCHERS) {
-        if (m.method !== r.method) continue;
-        const hit = m.re.exec(path);
-        if (!hit) continue;
-        const params = Object.fromEntries(m.names.map((n, i) => [n, decodeURIComponent(hit[i + 1])]));
-        const body = typeof r.body === "string" && r.body.trim() ? (JSON.parse(r.body) as Body) : {};
-        return respond(await ANSWERS[m.key]({ params, body, upload: typeof r.body === "object" ? r.body : undefined }), interval);
-      }
-      return respond({ status: 404, json: { tpe: "NotFound", errors: [{ description: `no route ${r.method} ${path}`, key: "fail.notFound.resource", extras: {} }], extras: {} } }, 0);
+    request(r) {
+      if (latency > 0) return new Promise<void>((ok) => setTimeout(ok, latency)).then(() => answer(r));
+      return answer(r);
     },
     async close() {},
   };

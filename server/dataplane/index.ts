@@ -7,7 +7,7 @@ import { bearer } from "../plugins/plugin";
 import type { Admission, Decision, ObjectKind, Principal, Refusal, Store } from "../store";
 import { ENDPOINTS, type EndpointRule } from "./endpoints";
 import { SseUsageTap, sseError, tokensOf } from "./sse";
-import { type Upstream, UpstreamError } from "./upstream";
+import { type Upstream, type UpstreamResponse, UpstreamError } from "./upstream";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -140,9 +140,18 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     return Buffer.concat(parts);
   };
 
-  const handle = (rule: EndpointRule) => async (req: FastifyRequest, reply: FastifyReply) => {
+  // Not async: an upstream that answers at once (the canned answers) is answered in the same turn,
+  // without a promise per request; the rest returns the promise Fastify waits for.
+  // A promise must resolve to the reply (Fastify would otherwise send again over a stream not yet
+  // begun); a handler that sent at once returns nothing.
+  const handle = (rule: EndpointRule) => (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | undefined => {
     const p = req.principal!;
-    if (rule.names) await checkRefs(req, rule, p);
+    if (rule.names) return checkRefs(req, rule, p).then(() => send(rule, req, reply, p));
+    const sent = send(rule, req, reply, p);
+    return sent instanceof Promise ? sent : undefined;
+  };
+
+  const send = (rule: EndpointRule, req: FastifyRequest, reply: FastifyReply, p: Principal): FastifyReply | Promise<FastifyReply> => {
     // A client that goes away takes its upstream request with it (a stream too). Made when the
     // upstream asks for it: the canned answers never do, and a listener per request costs.
     let signal: (EventEmitter & { aborted?: boolean }) | undefined;
@@ -167,14 +176,22 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
       if (declared > opts.uploadLimitBytes) throw uploadTooLarge();
       body = req.body ? limited(req.body as Readable, opts.uploadLimitBytes, () => (tooLarge = true)) : undefined;
     } else body = req.rawBody;
-    let res;
-    try {
-      res = await upstream.request({ method: req.method, path: req.url, headers: req.headers, body, signal: abortSignal });
-    } catch (e) {
+    const failed = (e: unknown): never => {
       if (tooLarge) throw uploadTooLarge();
       if (e instanceof UpstreamError) throw new ApiError(e.status, e.message);
       throw e;
+    };
+    let res: UpstreamResponse | Promise<UpstreamResponse>;
+    try {
+      res = upstream.request({ method: req.method, path: req.url, headers: req.headers, body, signal: abortSignal });
+    } catch (e) {
+      return failed(e);
     }
+    if (res instanceof Promise) return res.then((r) => answer(rule, req, reply, p, r), failed);
+    return answer(rule, req, reply, p, res);
+  };
+
+  const answer = (rule: EndpointRule, req: FastifyRequest, reply: FastifyReply, p: Principal, res: UpstreamResponse): FastifyReply | Promise<FastifyReply> => {
     reply.code(res.status);
     returnHeaders(reply, res.headers);
     const ok = res.status >= 200 && res.status < 300;
@@ -191,36 +208,39 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
       });
       return reply.send(res.body.pipe(tap));
     }
-
-    if (ok && (rule.creates || rule.lists || rule.generates) && type.includes("json")) {
-      // Small JSON answers that the gateway must read before the client does: the id of what was
-      // created (recorded before the client can name it), the caller's own objects of a list, the
-      // tokens used.
-      const raw = res.bytes ?? (await readAll(res.body));
-      let json: any;
-      try {
-        json = JSON.parse(raw.toString("utf8"));
-      } catch {
-        return reply.send(raw);
-      }
-      if (rule.creates && typeof json?.id === "string") await objects.own(rule.creates, json.id, { agentId: p.agentId, teamId: p.scope === "team" ? p.teamId : null }, clock());
-      if (rule.generates) {
-        const t = tokensOf(json?.usage);
-        if (t) usage.record(p.keyId, p.agentId, t.prompt, t.completion, clock(), hasLimits(p));
-      }
-      if (rule.lists && Array.isArray(json?.[rule.lists.field])) {
-        const kept = [];
-        for (const item of json[rule.lists.field]) if (await visible(rule.lists.kind, item?.id, p)) kept.push(item);
-        json[rule.lists.field] = kept;
-        return reply.type(type).send(JSON.stringify(json));
-      }
-      return reply.type(type).send(raw);
-    }
+    if (ok && (rule.creates || rule.lists || rule.generates) && type.includes("json")) return readJson(rule, reply, p, res, type);
     // Anything else passes through as it is, streamed (or at once, when the upstream holds it whole).
     if (res.bytes) return reply.send(res.bytes);
     const length = res.headers["content-length"];
     if (length !== undefined) reply.header("content-length", length);
     return reply.send(res.body);
+  };
+
+  /**
+   * Small JSON answers that the gateway must read before the client does: the id of what was
+   * created (recorded before the client can name it), the caller's own objects of a list, the
+   * tokens used.
+   */
+  const readJson = async (rule: EndpointRule, reply: FastifyReply, p: Principal, res: UpstreamResponse, type: string): Promise<FastifyReply> => {
+    const raw = res.bytes ?? (await readAll(res.body));
+    let json: any;
+    try {
+      json = JSON.parse(raw.toString("utf8"));
+    } catch {
+      return reply.send(raw);
+    }
+    if (rule.creates && typeof json?.id === "string") await objects.own(rule.creates, json.id, { agentId: p.agentId, teamId: p.scope === "team" ? p.teamId : null }, clock());
+    if (rule.generates) {
+      const t = tokensOf(json?.usage);
+      if (t) usage.record(p.keyId, p.agentId, t.prompt, t.completion, clock(), hasLimits(p));
+    }
+    if (rule.lists && Array.isArray(json?.[rule.lists.field])) {
+      const kept = [];
+      for (const item of json[rule.lists.field]) if (await visible(rule.lists.kind, item?.id, p)) kept.push(item);
+      json[rule.lists.field] = kept;
+      return reply.type(type).send(JSON.stringify(json));
+    }
+    return reply.type(type).send(raw);
   };
 
   for (const rule of ENDPOINTS) {

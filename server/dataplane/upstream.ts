@@ -34,7 +34,8 @@ export interface UpstreamResponse {
  * faithful stand-in for tests and benchmarks.
  */
 export interface Upstream {
-  request(r: UpstreamRequest): Promise<UpstreamResponse>;
+  /** At once when the answer is at hand (canned answers), else a promise. */
+  request(r: UpstreamRequest): UpstreamResponse | Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
 
