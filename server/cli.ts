@@ -68,6 +68,7 @@ program
   .addOption(new Option("--database <url>", "keep everything in PostgreSQL (postgres://user:password@host/db) instead of SQLite in the data dir; several replicas may share it").env("WRITER_LOCAL_DATABASE_URL"))
   .addOption(new Option("--pepper-file <file>", "the pepper (0600, >= 32 random bytes) keying every secret hash; replicas on one database need the same file (default <data-dir>/pepper)").env("WRITER_LOCAL_PEPPER_FILE"))
   .addOption(new Option("--database-pool-size <n>", "PostgreSQL connections of this replica").env("WRITER_LOCAL_DATABASE_POOL_SIZE").argParser(positive).default(10))
+  .addOption(new Option("--database-timeout-ms <ms>", "PostgreSQL: a query unanswered after this long fails as 503 with Retry-After, so a database that hangs does not hang every request").env("WRITER_LOCAL_DATABASE_TIMEOUT_MS").argParser(positive).default(10_000))
   .addOption(new Option("--no-migrate", "PostgreSQL: refuse to start on an older schema instead of migrating it (run `writer-local migrate` first)"))
   .addOption(new Option("--admin-token <token>", "admin token (prefer env WRITER_ADMIN_TOKEN: a flag shows in the process list); when absent one is generated into <data-dir>/admin-token").env("WRITER_ADMIN_TOKEN"))
   .addOption(new Option("--seed <file>", "JSON {teams:[{name}], users:[{email,name,teams}]} seeding an empty database").env("WRITER_LOCAL_SEED"))
@@ -111,7 +112,7 @@ program
       server = await startServer({
         upstream, trustProxy: o.trustProxy === true || o.trustProxy === "true", cannedLatencyMs: o.cannedLatencyMs, cannedChunkIntervalMs: o.cannedChunkIntervalMs, adminHost: o.adminHost, adminPort: o.adminPort, uploadLimitBytes: o.uploadLimitBytes, jsonLimitBytes: o.maxJsonBytes,
         host: o.host, port: o.port, dataDir: o.dataDir, adminToken: o.adminToken || undefined, seedFile: o.seed,
-        databaseUrl: o.database || undefined, pepperFile: o.pepperFile, migrate: o.migrate !== false, databasePoolSize: o.databasePoolSize,
+        databaseUrl: o.database || undefined, pepperFile: o.pepperFile, migrate: o.migrate !== false, databasePoolSize: o.databasePoolSize, databaseTimeoutMs: o.databaseTimeoutMs,
         logLevel: o.logLevel, faults: o.faults, faultHangMs: o.faultHangMs, faultSeed: o.faultSeed,
         limits: {
           requestTimeoutMs: o.requestTimeoutMs, headersTimeoutMs: o.headersTimeoutMs, keepAliveTimeoutMs: o.keepAliveTimeoutMs,

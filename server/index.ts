@@ -22,6 +22,8 @@ export interface ServerOptions {
   migrate?: boolean;
   /** PostgreSQL: connections of this replica's pool (default 10). */
   databasePoolSize?: number;
+  /** PostgreSQL: a query unanswered after this many ms fails as 503 (default 10000). */
+  databaseTimeoutMs?: number;
   /** Admin token; when absent one is generated on first start and kept in <dataDir>/admin-token. */
   adminToken?: string;
   /** JSON seed file ({teams, users}) replacing the default teams and users of an empty database. */
@@ -70,7 +72,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const adminToken = opts.adminToken ?? loadOrCreateAdminToken(dataDir);
 
   const store = await openChosenStore({
-    dataDir, databaseUrl: opts.databaseUrl, pepperFile: opts.pepperFile, migrate: opts.migrate, poolSize: opts.databasePoolSize,
+    dataDir, databaseUrl: opts.databaseUrl, pepperFile: opts.pepperFile, migrate: opts.migrate, poolSize: opts.databasePoolSize, queryTimeoutMs: opts.databaseTimeoutMs ?? 10_000,
   });
   const split = opts.adminPort !== undefined || opts.adminHost !== undefined;
   const common: AppOptions = {

@@ -24,6 +24,8 @@ export interface StoreChoice {
   /** PostgreSQL: apply pending migrations at start (default true). */
   migrate?: boolean;
   poolSize?: number;
+  /** PostgreSQL: a query unanswered after this many ms fails as 503 (unset: no limit). */
+  queryTimeoutMs?: number;
   onError?: (e: unknown) => void;
 }
 
@@ -59,5 +61,5 @@ export function checkDatabaseUrl(url: string): string {
 export async function openChosenStore(c: StoreChoice): Promise<Store> {
   const pepper = c.pepperFile ? readPepperFile(c.pepperFile) : loadPepper(c.dataDir);
   if (!c.databaseUrl) return openSqliteStore(c.dataDir, pepper);
-  return openPostgresStore(checkDatabaseUrl(c.databaseUrl), pepper, { migrate: c.migrate, poolSize: c.poolSize, onError: c.onError });
+  return openPostgresStore(checkDatabaseUrl(c.databaseUrl), pepper, { migrate: c.migrate, poolSize: c.poolSize, queryTimeoutMs: c.queryTimeoutMs, onError: c.onError });
 }

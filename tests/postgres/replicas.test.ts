@@ -227,6 +227,49 @@ test("the database goes away: admin and data plane answer 503 with Retry-After (
   }
 });
 
+test("a database that hangs (its processes stopped): requests answer 503 within the query timeout instead of hanging with it, and recover", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { readFileSync } = await import("node:fs");
+  const script = join(__dirname, "..", "..", "scripts", "ensure-postgres");
+  const dir = mkdtempSync("/tmp/writer-pg-hang-");
+  const url = execFileSync("bash", [script, "start", dir], { encoding: "utf8" }).trim().split("\n").pop()!;
+  const s = await startLocalServer({ adminToken: TOKEN, extraArgs: ["--database", url, "--pepper-file", pepperFile(), "--database-timeout-ms", "1500"] });
+  const postmaster = Number(readFileSync(join(dir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
+  const signal = (sig: NodeJS.Signals) => {
+    process.kill(postmaster, sig);
+    const children = execFileSync("pgrep", ["-P", String(postmaster)], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
+    for (const c of children) process.kill(Number(c), sig);
+  };
+  try {
+    // A limited key: each of its requests asks the database (its minute window).
+    const k = await agentWithKey(admin(s.url, TOKEN), { requests_per_minute: 1000 });
+    expect((await dp(s.url, k.secret)).status).toBe(200);
+    signal("SIGSTOP");
+    try {
+      const t = Date.now();
+      // Without a query timeout these would wait for as long as the database does.
+      const bounded = { signal: AbortSignal.timeout(15_000) };
+      const [d, a] = await Promise.all([
+        dp(s.url, k.secret, "/v1/models", bounded),
+        fetch(`${s.url}/v1/admin/agents`, { ...bounded, headers: { authorization: `Bearer ${TOKEN}` } }),
+      ]);
+      expect([d.status, a.status]).toEqual([503, 503]);
+      expect(d.headers.get("retry-after")).toBe("1");
+      expect(Date.now() - t).toBeLessThan(8000);
+    } finally {
+      signal("SIGCONT");
+    }
+    const end = Date.now() + 20_000;
+    let back = 0;
+    while (Date.now() < end && (back = (await dp(s.url, k.secret)).status) !== 200) await sleep(200);
+    expect(back).toBe(200);
+    expect((await admin(s.url, TOKEN).get("/v1/admin/agents")).status).toBe(200);
+  } finally {
+    await s.stop();
+    execFileSync("bash", [script, "stop", dir]);
+  }
+});
+
 test("under load on many keys from three replicas, usage writes never deadlock into a pile-up: admin writes keep succeeding and the counts add up", async () => {
   const r = await replicas(3);
   try {

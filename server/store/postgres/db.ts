@@ -24,11 +24,17 @@ export class PepperMismatchError extends Error {}
 const RETRY_CODES = new Set(["40001", "40P01"]);
 const UNAVAILABLE_NODE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"]);
 
+const timedOut = (e: unknown) => /Query read timeout/.test((e as Error)?.message ?? "");
+
+/** Waiting for another replica's migration, or a migration itself, may take long: not bound by the query timeout. */
+export const UNBOUNDED = 24 * 3600_000;
+export const long = (text: string, values?: unknown[]): pg.QueryConfig => ({ text, values, query_timeout: UNBOUNDED } as pg.QueryConfig);
+
 /** The database cannot be reached or is shutting down: a 503 the client retries, not a 500. */
 export function unavailableOr(e: unknown): unknown {
   const code = (e as { code?: string }).code ?? "";
   const msg = (e as Error).message ?? "";
-  if (UNAVAILABLE_NODE.has(code) || code.startsWith("08") || code.startsWith("57P") || code === "53300" || /Connection terminated|timeout exceeded when trying to connect/i.test(msg)) {
+  if (UNAVAILABLE_NODE.has(code) || code.startsWith("08") || code.startsWith("57P") || code === "53300" || /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test(msg)) {
     return new Unavailable("the database is unreachable; retry shortly", "(database)");
   }
   return e;
@@ -37,6 +43,11 @@ export function unavailableOr(e: unknown): unknown {
 export interface PgOptions {
   /** Connections this replica keeps to the database (default 10). */
   poolSize?: number;
+  /**
+   * A query that has not answered after this many ms fails as 503 (a database that hangs must not
+   * hang every request with it); unset: no limit (the one-shot commands: migrate, export, import).
+   */
+  queryTimeoutMs?: number;
   /** Apply pending migrations at start (default); false: refuse to start on an older schema. */
   migrate?: boolean;
 }
@@ -59,6 +70,7 @@ export async function openPg(url: string, opts: PgOptions = {}): Promise<PgDb> {
   const pool = new pg.Pool({
     connectionString: url, max: opts.poolSize ?? 10, types,
     connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, application_name: "writer-local",
+    ...(opts.queryTimeoutMs ? { query_timeout: opts.queryTimeoutMs } : {}),
   } as pg.PoolConfig);
   // An idle client that loses its connection emits here; without a listener that would crash the process.
   pool.on("error", () => undefined);
@@ -83,7 +95,9 @@ export async function openPg(url: string, opts: PgOptions = {}): Promise<PgDb> {
           if (notify) db.onAccessWrite?.();
           return out;
         } catch (e) {
-          await c.query("ROLLBACK").catch(() => (broken = true));
+          // A connection whose query timed out is in an unknown state: dropped, not rolled back.
+          if (timedOut(e)) broken = true;
+          else await c.query("ROLLBACK").catch(() => (broken = true));
           const code = (e as { code?: string }).code ?? "";
           if (RETRY_CODES.has(code) && attempt < 4) continue;
           throw unavailableOr(e);
@@ -119,7 +133,7 @@ export async function migrate(pool: pg.Pool, apply = true): Promise<number[]> {
   const c = await pool.connect().catch((e) => { throw unavailableOr(e); });
   const applied: number[] = [];
   try {
-    await c.query("SELECT pg_advisory_lock($1)", [MIGRATE_LOCK]);
+    await c.query(long("SELECT pg_advisory_lock($1)", [MIGRATE_LOCK]));
     const current = await schemaVersion(c);
     if (current > PG_SCHEMA_VERSION) {
       throw new SchemaTooNewError(`the database's schema is version ${current}, newer than this writer-local (${PG_SCHEMA_VERSION}): run the newer writer-local`);
@@ -130,7 +144,7 @@ export async function migrate(pool: pg.Pool, apply = true): Promise<number[]> {
     for (let v = current; v < PG_SCHEMA_VERSION; v++) {
       await c.query("BEGIN");
       try {
-        await c.query(PG_MIGRATIONS[v]);
+        await c.query(long(PG_MIGRATIONS[v]));
         await c.query("INSERT INTO writer_schema (version) VALUES ($1)", [v + 1]);
         await c.query("COMMIT");
       } catch (e) {

@@ -6,7 +6,7 @@ import { idempotencyContext, idempotencyRowKey } from "../idempotency";
 import type { Dump, Idem, KeyPatch, NewKey, Store, Written } from "../types";
 import { PgAccess } from "./access";
 import { PgAgents } from "./agents";
-import { checkPepper, openPg, SEED_LOCK, unavailableOr, type PgDb, type PgOptions, type Q } from "./db";
+import { checkPepper, long, openPg, SEED_LOCK, unavailableOr, type PgDb, type PgOptions, type Q } from "./db";
 import { PgDirectory } from "./directory";
 import { PgIdempotency } from "./idempotency";
 import { PgKeys } from "./keys";
@@ -175,7 +175,7 @@ export async function openPostgresStore(url: string, pepper: Buffer, opts: PgOpt
     exclusive: async (fn) => {
       const c: pg.PoolClient = await p.connect().catch((e) => { throw unavailableOr(e); });
       try {
-        await c.query("SELECT pg_advisory_lock($1)", [SEED_LOCK]);
+        await c.query(long("SELECT pg_advisory_lock($1)", [SEED_LOCK]));
         return await fn();
       } finally {
         await c.query("SELECT pg_advisory_unlock($1)", [SEED_LOCK]).catch(() => undefined);
