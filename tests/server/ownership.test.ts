@@ -66,3 +66,16 @@ test("a team key's objects are its team's: another team's key of the same agent 
   expect((await sales.get(`/v1/files/${file}`)).status).toBe(404);
   expect((await a.as.get(`/v1/files/${file}`)).status).toBe(200);
 });
+
+test("an id no object can have (a NUL byte, in the path or in a body reference) is 404 like any unknown id, never 500 (PostgreSQL text cannot hold NUL)", async () => {
+  const a = await agentWith("nul");
+  const graph = (await a.as.post("/v1/graphs", { name: "g" })).body.id;
+  for (const [method, path, body] of [
+    ["GET", "/v1/graphs/%00"], ["GET", "/v1/files/a%00b"], ["DELETE", "/v1/files/%00"],
+    ["POST", `/v1/graphs/${graph}/file`, { file_id: "x\u0000y" }], ["POST", "/v1/files/retry", { file_ids: ["\u0000"] }],
+  ] as [string, string, unknown?][]) {
+    const r = await a.as.call(method, path, body);
+    expect([method, path, r.status]).toEqual([method, path, 404]);
+    expect(r.body.errors[0].key).toBe("fail.notFound.resource");
+  }
+});

@@ -8,6 +8,8 @@ export class PgObjects {
   }
 
   async ownerOf(q: Q, kind: ObjectKind, id: string): Promise<Owner | undefined> {
+    // No object has an id with a NUL byte, and PostgreSQL text cannot hold one (the query would fail).
+    if (id.includes("\0")) return undefined;
     const r = (await q.query<{ agent_id: string; team_id: string | null }>("SELECT agent_id, team_id FROM owned_objects WHERE kind = $1 AND id = $2", [kind, id])).rows[0];
     return r && { agentId: r.agent_id, teamId: r.team_id };
   }
