@@ -49,6 +49,17 @@ function positive(v: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
   return n;
 }
+/** Node's timers hold at most 2^31-1 ms; a larger delay silently becomes 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+function ms(min: 0 | 1) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > MAX_TIMER_MS) throw new InvalidArgumentError(`must be a whole number of milliseconds from ${min} to ${MAX_TIMER_MS} (about 24.8 days)`);
+    return n;
+  };
+}
+const delayMs = ms(0);
+const timeoutMs = ms(1);
 function int(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a non-negative integer");
@@ -68,33 +79,33 @@ program
   .addOption(new Option("--database <url>", "keep everything in PostgreSQL (postgres://user:password@host/db) instead of SQLite in the data dir; several replicas may share it").env("WRITER_LOCAL_DATABASE_URL"))
   .addOption(new Option("--pepper-file <file>", "the pepper (0600, >= 32 random bytes) keying every secret hash; replicas on one database need the same file (default <data-dir>/pepper)").env("WRITER_LOCAL_PEPPER_FILE"))
   .addOption(new Option("--database-pool-size <n>", "PostgreSQL connections of this replica").env("WRITER_LOCAL_DATABASE_POOL_SIZE").argParser(positive).default(10))
-  .addOption(new Option("--database-timeout-ms <ms>", "PostgreSQL: a query unanswered after this long fails as 503 with Retry-After, so a database that hangs does not hang every request").env("WRITER_LOCAL_DATABASE_TIMEOUT_MS").argParser(positive).default(10_000))
+  .addOption(new Option("--database-timeout-ms <ms>", "PostgreSQL: a query unanswered after this long fails as 503 with Retry-After, so a database that hangs does not hang every request").env("WRITER_LOCAL_DATABASE_TIMEOUT_MS").argParser(timeoutMs).default(10_000))
   .addOption(new Option("--no-migrate", "PostgreSQL: refuse to start on an older schema instead of migrating it (run `writer-local migrate` first)"))
   .addOption(new Option("--admin-token <token>", "admin token (prefer env WRITER_ADMIN_TOKEN: a flag shows in the process list); when absent one is generated into <data-dir>/admin-token").env("WRITER_ADMIN_TOKEN"))
   .addOption(new Option("--seed <file>", "JSON {teams:[{name}], users:[{email,name,teams}]} seeding an empty database").env("WRITER_LOCAL_SEED"))
   .addOption(new Option("--log-level <level>", "log level").env("WRITER_LOCAL_LOG_LEVEL").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
   .addOption(new Option("--faults <spec>", 'test-only fault injection, e.g. "429=0.1,500=0.05,503=0.05,hang=0.01,drop=0.05"').env("WRITER_LOCAL_FAULTS"))
-  .addOption(new Option("--fault-hang-ms <ms>", "how long a 'hang' fault holds a request").env("WRITER_LOCAL_FAULT_HANG_MS").argParser(int).default(30000))
+  .addOption(new Option("--fault-hang-ms <ms>", "how long a 'hang' fault holds a request").env("WRITER_LOCAL_FAULT_HANG_MS").argParser(delayMs).default(30000))
   .addOption(new Option("--fault-seed <n>", "seed for reproducible faults").env("WRITER_LOCAL_FAULT_SEED").argParser(int))
-  .addOption(new Option("--request-timeout-ms <ms>", "a request's headers and body must arrive within this").env("WRITER_LOCAL_REQUEST_TIMEOUT_MS").argParser(positive).default(DEFAULT_LIMITS.requestTimeoutMs))
-  .addOption(new Option("--headers-timeout-ms <ms>", "a request's headers must arrive within this").env("WRITER_LOCAL_HEADERS_TIMEOUT_MS").argParser(positive).default(DEFAULT_LIMITS.headersTimeoutMs))
-  .addOption(new Option("--keep-alive-timeout-ms <ms>", "an idle kept-alive connection is closed after this").env("WRITER_LOCAL_KEEP_ALIVE_TIMEOUT_MS").argParser(positive).default(DEFAULT_LIMITS.keepAliveTimeoutMs))
-  .addOption(new Option("--idle-timeout-ms <ms>", "a connection with no traffic at all is closed after this").env("WRITER_LOCAL_IDLE_TIMEOUT_MS").argParser(positive).default(DEFAULT_LIMITS.idleTimeoutMs))
+  .addOption(new Option("--request-timeout-ms <ms>", "a request's headers and body must arrive within this").env("WRITER_LOCAL_REQUEST_TIMEOUT_MS").argParser(timeoutMs).default(DEFAULT_LIMITS.requestTimeoutMs))
+  .addOption(new Option("--headers-timeout-ms <ms>", "a request's headers must arrive within this").env("WRITER_LOCAL_HEADERS_TIMEOUT_MS").argParser(timeoutMs).default(DEFAULT_LIMITS.headersTimeoutMs))
+  .addOption(new Option("--keep-alive-timeout-ms <ms>", "an idle kept-alive connection is closed after this").env("WRITER_LOCAL_KEEP_ALIVE_TIMEOUT_MS").argParser(timeoutMs).default(DEFAULT_LIMITS.keepAliveTimeoutMs))
+  .addOption(new Option("--idle-timeout-ms <ms>", "a connection with no traffic at all is closed after this").env("WRITER_LOCAL_IDLE_TIMEOUT_MS").argParser(timeoutMs).default(DEFAULT_LIMITS.idleTimeoutMs))
   .addOption(new Option("--max-requests-per-socket <n>", "requests per kept-alive connection (0 = no limit)").env("WRITER_LOCAL_MAX_REQUESTS_PER_SOCKET").argParser(int).default(DEFAULT_LIMITS.maxRequestsPerSocket))
   .addOption(new Option("--max-connections <n>", "connections open at once; more are refused").env("WRITER_LOCAL_MAX_CONNECTIONS").argParser(positive).default(DEFAULT_LIMITS.maxConnections))
   .addOption(new Option("--upstream <url>", "forward the data plane to Writer's API (e.g. https://api.writer.com) with the organisation's key; without it writer-local answers itself").env("WRITER_UPSTREAM_URL"))
   .addOption(new Option("--upstream-key-file <file>", "file holding the upstream Writer API key (mode 0600); or set WRITER_UPSTREAM_API_KEY").env("WRITER_UPSTREAM_KEY_FILE"))
-  .addOption(new Option("--upstream-connect-timeout-ms <ms>", "connecting to the upstream must succeed within this (else 502)").env("WRITER_UPSTREAM_CONNECT_TIMEOUT_MS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.connectTimeoutMs))
-  .addOption(new Option("--upstream-headers-timeout-ms <ms>", "the upstream's answer must start within this (else 504)").env("WRITER_UPSTREAM_HEADERS_TIMEOUT_MS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.headersTimeoutMs))
-  .addOption(new Option("--upstream-body-timeout-ms <ms>", "at most this long between two chunks of an upstream answer").env("WRITER_UPSTREAM_BODY_TIMEOUT_MS").argParser(positive).default(DEFAULT_UPSTREAM_TIMEOUTS.bodyTimeoutMs))
+  .addOption(new Option("--upstream-connect-timeout-ms <ms>", "connecting to the upstream must succeed within this (else 502)").env("WRITER_UPSTREAM_CONNECT_TIMEOUT_MS").argParser(timeoutMs).default(DEFAULT_UPSTREAM_TIMEOUTS.connectTimeoutMs))
+  .addOption(new Option("--upstream-headers-timeout-ms <ms>", "the upstream's answer must start within this (else 504)").env("WRITER_UPSTREAM_HEADERS_TIMEOUT_MS").argParser(timeoutMs).default(DEFAULT_UPSTREAM_TIMEOUTS.headersTimeoutMs))
+  .addOption(new Option("--upstream-body-timeout-ms <ms>", "at most this long between two chunks of an upstream answer").env("WRITER_UPSTREAM_BODY_TIMEOUT_MS").argParser(timeoutMs).default(DEFAULT_UPSTREAM_TIMEOUTS.bodyTimeoutMs))
   .addOption(new Option("--upstream-connections <n>", "most keep-alive connections to the upstream (0: no limit; a stream holds one while it lasts)").env("WRITER_UPSTREAM_CONNECTIONS").argParser(int).default(DEFAULT_UPSTREAM_TIMEOUTS.connections))
   .addOption(new Option("--admin-host <host>", "serve the admin API on this interface instead (split listeners)").env("WRITER_LOCAL_ADMIN_HOST"))
   .addOption(new Option("--admin-port <port>", "serve the admin API on this port instead (split listeners; 0 picks one)").env("WRITER_LOCAL_ADMIN_PORT").argParser(port))
   .addOption(new Option("--upload-limit-bytes <n>", "largest upload (POST /v1/files); 413 past it").env("WRITER_LOCAL_UPLOAD_LIMIT_BYTES").argParser(positive).default(DEFAULT_UPLOAD_LIMIT_BYTES))
   .addOption(new Option("--max-json-bytes <n>", "largest data-plane JSON body; 413 past it").env("WRITER_LOCAL_MAX_JSON_BYTES").argParser(positive).default(DEFAULT_JSON_LIMIT_BYTES))
   .addOption(new Option("--trust-proxy", "behind a TLS-terminating reverse proxy: trust its X-Forwarded-* headers (console cookies become Secure over https)").env("WRITER_LOCAL_TRUST_PROXY"))
-  .addOption(new Option("--canned-latency-ms <ms>", "tests and benchmarks: canned answers wait this long, like a remote model API").env("WRITER_LOCAL_CANNED_LATENCY_MS").argParser(int).default(0))
-  .addOption(new Option("--canned-chunk-interval-ms <ms>", "tests and benchmarks: canned streams wait this long between events, like a model's tokens").env("WRITER_LOCAL_CANNED_CHUNK_INTERVAL_MS").argParser(int).default(0))
+  .addOption(new Option("--canned-latency-ms <ms>", "tests and benchmarks: canned answers wait this long, like a remote model API").env("WRITER_LOCAL_CANNED_LATENCY_MS").argParser(delayMs).default(0))
+  .addOption(new Option("--canned-chunk-interval-ms <ms>", "tests and benchmarks: canned streams wait this long between events, like a model's tokens").env("WRITER_LOCAL_CANNED_CHUNK_INTERVAL_MS").argParser(delayMs).default(0))
   .action(async (o, cmd: Command) => {
     // A flag on the command line shows in every user's process list; the env var or the token file does not.
     if (o.adminToken && cmd.getOptionValueSource("adminToken") === "cli") {
