@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DATA_PLANE_BODIES, errorBody, TEAM_HEADER, toRouterPath, type Capability } from "../../api";
 import { ApiError } from "../errors";
 import { bearer } from "../plugins/plugin";
+import { hasLimits } from "../store/types";
 import type { Admission, Decision, ObjectKind, Principal, Refusal, Store } from "../store";
 import { ENDPOINTS, type EndpointRule } from "./endpoints";
 import { SseUsageTap, sseError, tokensOf } from "./sse";
@@ -67,8 +68,6 @@ function limited(source: Readable, limit: number, onTooLarge: () => void): Reada
  * must be the caller's -> forwarded -> the answer is returned as it streams, while its usage and
  * the objects it creates are recorded. Refused requests never reach the upstream.
  */
-const hasLimits = (p: Principal) => p.limits.requestsPerMinute !== null || p.limits.tokensPerMinute !== null || p.limits.tokenBudget !== null;
-
 export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptions): Promise<void> {
   const { access, usage, objects } = app.store as Store;
   const { upstream, clock } = opts;
@@ -204,7 +203,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
         if (!tap.writableEnded) tap.end(sseError(errorBody(504, "Writer's API stopped answering mid-stream; the request may be retried")));
       });
       tap.on("end", () => {
-        if (tap.usage) usage.record(p.keyId, p.agentId, tap.usage.prompt, tap.usage.completion, clock(), hasLimits(p));
+        if (tap.usage) usage.record(p.keyId, p.agentId, tap.usage.prompt, tap.usage.completion, clock(), hasLimits(p.limits));
       });
       return reply.send(res.body.pipe(tap));
     }
@@ -232,7 +231,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     if (rule.creates && typeof json?.id === "string") await objects.own(rule.creates, json.id, { agentId: p.agentId, teamId: p.scope === "team" ? p.teamId : null }, clock());
     if (rule.generates) {
       const t = tokensOf(json?.usage);
-      if (t) usage.record(p.keyId, p.agentId, t.prompt, t.completion, clock(), hasLimits(p));
+      if (t) usage.record(p.keyId, p.agentId, t.prompt, t.completion, clock(), hasLimits(p.limits));
     }
     if (rule.lists && Array.isArray(json?.[rule.lists.field])) {
       const kept = [];

@@ -53,6 +53,9 @@ export interface Limits {
   tokenBudget: { tokens: number; period: "day" | "month" } | null;
 }
 
+/** Whether a key has any limit at all (a key without any costs its store no shared state). */
+export const hasLimits = (l: Limits): boolean => l.requestsPerMinute !== null || l.tokensPerMinute !== null || l.tokenBudget !== null;
+
 /** The key a data-plane request was authorized as. */
 export interface Principal {
   keyId: string;
@@ -137,7 +140,7 @@ export interface Store {
     /** Records use (last_used_at), throttled and batched; never invalidates the access memo. */
     touch(keyId: string, now: number): void;
   };
-  /** Per-key limits and usage (admission is synchronous: the hot path). */
+  /** Per-key limits and usage (admission answers at once from memory; a promise where replicas share limits). */
   usage: {
     admit(p: Principal, now: number): Admission | Promise<Admission>;
     /** `limited`: the key has limits (an engine shared by replicas then writes at once). */

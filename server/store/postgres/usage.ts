@@ -1,5 +1,5 @@
 import { usageDays } from "../usageDays";
-import type { Admission, LimitRefusal, Principal, UsageDay, UsageQuery } from "../types";
+import { hasLimits, type Admission, type LimitRefusal, type Principal, type UsageDay, type UsageQuery } from "../types";
 import { PendingUsage, utcDay } from "../pendingUsage";
 import { budgetPeriod } from "../sqlite/usage";
 import { unavailableOr, type PgDb } from "./db";
@@ -41,7 +41,7 @@ export class PgUsage {
 
   admit(p: Principal, now: number): Admission | Promise<Admission> {
     const l = p.limits;
-    if (l.requestsPerMinute === null && l.tokensPerMinute === null && l.tokenBudget === null) {
+    if (!hasLimits(l)) {
       this.add(p.keyId, p.agentId, now, 1, 0, 0);
       return { ok: true };
     }
