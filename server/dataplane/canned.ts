@@ -200,8 +200,7 @@ function respond(a: Answer, chunkIntervalMs: number): UpstreamResponse {
   }
   const bytes = "bytes" in a ? a.bytes : Buffer.from(typeof a.json === "string" ? a.json : JSON.stringify(a.json));
   const type = "bytes" in a ? a.contentType : "application/json";
-  // A stream only for whoever asks for one: the gateway sends `bytes` as they are.
-  return { status, headers: { "content-type": type, "content-length": String(bytes.length) }, bytes, get body() { return Readable.from([bytes]); } };
+  return { status, headers: { "content-type": type, "content-length": String(bytes.length) }, bytes };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { Transform, type Readable, type TransformCallback } from "node:stream";
+import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DATA_PLANE_BODIES, errorBody, TEAM_HEADER, toRouterPath, type Capability } from "../../api";
 import { ApiError } from "../errors";
@@ -199,13 +199,14 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     if (type.startsWith("text/event-stream")) {
       // Streamed chunk by chunk with backpressure; its usage is read on the way.
       const tap = new SseUsageTap();
-      res.body.on("error", () => {
+      const source = res.body ?? Readable.from([res.bytes]);
+      source.on("error", () => {
         if (!tap.writableEnded) tap.end(sseError(errorBody(504, "Writer's API stopped answering mid-stream; the request may be retried")));
       });
       tap.on("end", () => {
         if (tap.usage) usage.record(p.keyId, p.agentId, tap.usage.prompt, tap.usage.completion, clock(), hasLimits(p.limits));
       });
-      return reply.send(res.body.pipe(tap));
+      return reply.send(source.pipe(tap));
     }
     if (ok && (rule.creates || rule.lists || rule.generates) && type.includes("json")) return readJson(rule, reply, p, res, type);
     // Anything else passes through as it is, streamed (or at once, when the upstream holds it whole).

@@ -20,13 +20,11 @@ export interface UpstreamRequest {
   signal: () => EventEmitter & { aborted?: boolean };
 }
 
-export interface UpstreamResponse {
+/** The body as a stream, or whole when the upstream already holds it (canned answers: sent as it is, no stream). */
+export type UpstreamResponse = {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Readable;
-  /** The whole body, when the upstream already holds it (canned answers): sent as it is, no stream. */
-  bytes?: Buffer;
-}
+} & ({ body: Readable; bytes?: undefined } | { bytes: Buffer; body?: undefined });
 
 /**
  * Where answers come from: Writer's API (forward.ts) or writer-local's own canned answers
