@@ -166,7 +166,9 @@ export const keyId = k.id; export const secret = k.secret;
 });
 
 test("an expiry that passes after up shows in every plan without blocking it, and a later expiresAt revives the key in place", async () => {
-  const soon = new Date(Date.now() + 8000).toISOString();
+  // Long enough for stack set-up and `up` on a loaded CI machine (8 s was not: the key had expired
+  // before the first check); the test waits for the expiry either way.
+  const soon = new Date(Date.now() + 20_000).toISOString();
   const prog = (expires: string) => `
 const a = new writer.ApiAgent("agent", { capabilities: ["models"] });
 const k = new writer.ApiKey("key", { agentId: a.id, name: "short-lived", expiresAt: "${expires}" });
