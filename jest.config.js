@@ -1,4 +1,5 @@
-// Projects: fast unit tests, server tests (in-process with app.inject, or the real process),
+// Projects: fast unit tests, fresh (the tool scripts on an empty module cache; scripts/test.sh runs it
+// alone, first), server tests (in-process with app.inject, or the real process),
 // integration tests through the real engine and the real server process, the reliability suite
 // (faults, kills, fuzzing, secret scans), packaging (npm pack, installed into a fresh project), and
 // browser (the console in real headless Chromium), and postgres: the store-agnostic contract,
@@ -14,6 +15,7 @@ module.exports = {
   globalTeardown: "<rootDir>/tests/setup/teardown.js",
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
+    { ...common, displayName: "fresh", testMatch: ["<rootDir>/tests/fresh/**/*.test.ts"] },
     { ...common, displayName: "server", testMatch: ["<rootDir>/tests/server/**/*.test.ts"] },
     { ...common, displayName: "integration", testMatch: ["<rootDir>/tests/integration/**/*.test.ts"] },
     { ...common, displayName: "reliability", testMatch: ["<rootDir>/tests/reliability/**/*.test.ts"] },
