@@ -19,20 +19,23 @@ mkdir -p .pulumi-state
 read -r scheme host port loopback < <(node scripts/lib/base-url.js "$WRITER_BASE_URL")
 base="${WRITER_BASE_URL%/}"
 
+# Node's fetch, not curl: a new machine has Node.js but not always curl.
+healthy() { node -e 'fetch(process.argv[1] + "/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$base"; }
+
 started=""
 stop_started() { if [ -n "$started" ]; then kill "$started" 2>/dev/null || true; started=""; fi; }
 # On any failure, the server this script started goes away with it.
 trap 'code=$?; if [ $code -ne 0 ]; then stop_started; fi' EXIT
 
-if ! curl -fsS "$base/healthz" >/dev/null 2>&1; then
+if ! healthy; then
   if [ "$scheme" != "http" ] || [ "$loopback" != "yes" ]; then
     echo "main: nothing answers at $base, and writer-local is only started here for an http loopback URL: start your server or unset WRITER_BASE_URL" >&2
     exit 1
   fi
   node dist/server/cli.js serve --host "$host" --port "$port" --data-dir "$data_dir" >.writer-local.log 2>&1 &
   started=$!
-  for _ in $(seq 1 100); do curl -fsS "$base/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-  curl -fsS "$base/healthz" >/dev/null || { cat .writer-local.log >&2; exit 1; }
+  for _ in $(seq 1 150); do healthy && break; kill -0 "$started" 2>/dev/null || break; sleep 0.2; done
+  healthy || { echo "main: writer-local did not answer at $base/healthz; its log:" >&2; cat .writer-local.log >&2; exit 1; }
   echo "main: started writer-local (pid $started) at $base, data in $data_dir/, log in .writer-local.log"
 fi
 
