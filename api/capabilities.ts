@@ -1,4 +1,5 @@
 import { z } from "zod/v4";
+import { endpointKey, ENDPOINT_LIST } from "./endpoints";
 
 /**
  * The capability catalog: which Writer data-plane endpoints each capability opens.
@@ -26,48 +27,26 @@ export interface CapabilityInfo {
   id: Capability;
   name: string;
   description: string;
+  /** "METHOD /path" of every endpoint it opens, from the endpoint table (api/endpoints.ts). */
   endpoints: string[];
 }
 
-export const CAPABILITIES: readonly CapabilityInfo[] = [
-  { id: "chat", name: "Chat", description: "Chat completions with Palmyra models", endpoints: ["POST /v1/chat"] },
-  { id: "completions", name: "Completions", description: "Text completions", endpoints: ["POST /v1/completions"] },
-  { id: "models", name: "Models", description: "List available models", endpoints: ["GET /v1/models"] },
-  {
-    id: "knowledge_graph",
-    name: "Knowledge Graph",
-    description: "Create, query and manage Knowledge Graphs",
-    endpoints: [
-      "GET /v1/graphs", "POST /v1/graphs", "POST /v1/graphs/question",
-      "GET /v1/graphs/{graph_id}", "PUT /v1/graphs/{graph_id}", "DELETE /v1/graphs/{graph_id}",
-      "POST /v1/graphs/{graph_id}/file", "DELETE /v1/graphs/{graph_id}/file/{file_id}",
-    ],
-  },
-  {
-    id: "files",
-    name: "Files",
-    description: "Upload, list, download and delete files",
-    endpoints: [
-      "GET /v1/files", "POST /v1/files", "GET /v1/files/{file_id}", "DELETE /v1/files/{file_id}",
-      "GET /v1/files/{file_id}/download", "POST /v1/files/retry",
-    ],
-  },
-  {
-    id: "applications",
-    name: "No-code agents",
-    description: "Run no-code agents (applications), their async jobs and graphs",
-    endpoints: [
-      "GET /v1/applications", "GET /v1/applications/{application_id}", "POST /v1/applications/{application_id}",
-      "POST /v1/applications/{application_id}/jobs", "GET /v1/applications/{application_id}/jobs",
-      "GET /v1/applications/jobs/{job_id}", "POST /v1/applications/jobs/{job_id}/retry",
-      "GET /v1/applications/{application_id}/graphs", "PUT /v1/applications/{application_id}/graphs",
-    ],
-  },
-  { id: "tools_pdf_parser", name: "PDF parser", description: "Parse PDF files to text", endpoints: ["POST /v1/tools/pdf-parser/{file_id}"] },
-  { id: "tools_web_search", name: "Web search", description: "Search the web", endpoints: ["POST /v1/tools/web-search"] },
-  { id: "vision", name: "Vision", description: "Analyse images", endpoints: ["POST /v1/vision"] },
-  { id: "translation", name: "Translation", description: "Translate text", endpoints: ["POST /v1/translation"] },
-];
+const NAMES: Record<Capability, { name: string; description: string }> = {
+  chat: { name: "Chat", description: "Chat completions with Palmyra models" },
+  completions: { name: "Completions", description: "Text completions" },
+  models: { name: "Models", description: "List available models" },
+  knowledge_graph: { name: "Knowledge Graph", description: "Create, query and manage Knowledge Graphs" },
+  files: { name: "Files", description: "Upload, list, download and delete files" },
+  applications: { name: "No-code agents", description: "Run no-code agents (applications), their async jobs and graphs" },
+  tools_pdf_parser: { name: "PDF parser", description: "Parse PDF files to text" },
+  tools_web_search: { name: "Web search", description: "Search the web" },
+  vision: { name: "Vision", description: "Analyse images" },
+  translation: { name: "Translation", description: "Translate text" },
+};
+
+export const CAPABILITIES: readonly CapabilityInfo[] = CAPABILITY_IDS.map((id) => ({
+  id, ...NAMES[id], endpoints: ENDPOINT_LIST.filter((e) => e.capability === id).map(endpointKey),
+}));
 
 export const CapabilitySchema = z.object({
   id: CapabilityId,
@@ -76,7 +55,4 @@ export const CapabilitySchema = z.object({
   endpoints: z.array(z.string()),
 });
 
-/** "METHOD /path/{param}" -> capability, for every data-plane endpoint. */
-export const ENDPOINT_CAPABILITY: ReadonlyMap<string, Capability> = new Map(
-  CAPABILITIES.flatMap((c) => c.endpoints.map((e) => [e, c.id] as [string, Capability])),
-);
+

@@ -10,4 +10,5 @@ export * from "./agents";
 export * from "./keys";
 export * from "./routes";
 export * from "./dataplane";
+export * from "./endpoints";
 export * from "./usage";

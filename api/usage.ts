@@ -15,6 +15,11 @@ export const UsageDaySchema = z.object({
   requests: z.number().int(),
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
+  /**
+   * The part of prompt_tokens + completion_tokens the gateway estimated because Writer reported no
+   * usage for it (completions, graph questions, applications, vision, translation, streams cut short).
+   */
+  estimated_tokens: z.number().int(),
   /** Refused requests by reason: revoked, disabled, expired, previous_secret_expired, capability, team, requests_per_minute, tokens_per_minute, token_budget. */
   refusals: z.record(z.string(), z.number().int()),
 });

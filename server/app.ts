@@ -54,6 +54,7 @@ export type UpstreamSettings = UpstreamOptions;
 export const DEFAULT_UPSTREAM_TIMEOUTS = { connectTimeoutMs: 5_000, headersTimeoutMs: 120_000, bodyTimeoutMs: 120_000, connections: 0 };
 export const DEFAULT_UPLOAD_LIMIT_BYTES = 100 * 1024 * 1024;
 export const DEFAULT_JSON_LIMIT_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_DRAIN_MS = 10_000;
 
 export interface AppOptions {
   store: Store;
@@ -89,6 +90,8 @@ export interface AppOptions {
   faultSeed?: number;
   /** Version in the OpenAPI document. */
   version?: string;
+  /** On shutdown, streams in flight get this long (ms) to end, then end with an error event. Default 10000. */
+  drainMs?: number;
 }
 
 /** writer-local: plugins in order (store, errors, body, faults, auth, idempotency), then the routes. */
@@ -163,6 +166,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       uploadLimitBytes: opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES,
       jsonLimitBytes: opts.jsonLimitBytes ?? DEFAULT_JSON_LIMIT_BYTES,
       clock: opts.clock ?? Date.now,
+      drainMs: opts.drainMs ?? DEFAULT_DRAIN_MS,
     });
   }
   return app;

@@ -186,9 +186,9 @@ program
     const body = (await res.json()) as any;
     if (!res.ok) throw new Error(body?.errors?.[0]?.description ?? `HTTP ${res.status}`);
     if (o.json) return void process.stdout.write(JSON.stringify(body, null, 2) + "\n");
-    const rows = [["date", "requests", "prompt tokens", "completion tokens", "refusals"]];
+    const rows = [["date", "requests", "prompt tokens", "completion tokens", "of them estimated", "refusals"]];
     const refusals = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(", ") || "-";
-    for (const d of [...body.data, { date: "total", ...body.totals }]) rows.push([d.date, String(d.requests), String(d.prompt_tokens), String(d.completion_tokens), refusals(d.refusals)]);
+    for (const d of [...body.data, { date: "total", ...body.totals }]) rows.push([d.date, String(d.requests), String(d.prompt_tokens), String(d.completion_tokens), String(d.estimated_tokens), refusals(d.refusals)]);
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n");
   });

@@ -71,8 +71,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const seed = opts.seedFile ? readSeedFile(opts.seedFile) : DEFAULT_SEED;
   const adminToken = opts.adminToken ?? loadOrCreateAdminToken(dataDir);
 
+  // Background store writes (usage, last use) that fail are retried; each failure is logged by the data listener.
+  let log: FastifyInstance["log"] | undefined;
+  const onError = (e: unknown) => {
+    if (log) log.error({ err: e }, "a background store write failed; its counts are kept and retried");
+    else console.error("writer-local: a background store write failed; its counts are kept and retried:", e);
+  };
   const store = await openChosenStore({
-    dataDir, databaseUrl: opts.databaseUrl, pepperFile: opts.pepperFile, migrate: opts.migrate, poolSize: opts.databasePoolSize, queryTimeoutMs: opts.databaseTimeoutMs ?? 10_000,
+    dataDir, databaseUrl: opts.databaseUrl, pepperFile: opts.pepperFile, migrate: opts.migrate, poolSize: opts.databasePoolSize, queryTimeoutMs: opts.databaseTimeoutMs ?? 10_000, onError,
   });
   const split = opts.adminPort !== undefined || opts.adminHost !== undefined;
   const common: AppOptions = {
@@ -85,6 +91,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     await seedIfEmpty(store, seed);
     const data = await buildApp({ ...common, surfaces: { admin: !split, data: true } });
+    log = data.log;
     apps.push(data);
     await data.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? DEFAULT_PORT });
     if (split) {

@@ -74,11 +74,12 @@ async function usageReport(usage: Store["usage"], agentId: string, keyId: string
   const from = q.from ?? new Date(Date.parse(to) - (USAGE_DEFAULT_DAYS - 1) * DAY).toISOString().slice(0, 10);
   if ((Date.parse(to) - Date.parse(from)) / DAY + 1 > USAGE_MAX_DAYS) throw new ApiError(400, `from..to spans more than ${USAGE_MAX_DAYS} days`, { field: "from" });
   const data = await usage.report({ agentId, keyId, from, to });
-  const totals = { requests: 0, prompt_tokens: 0, completion_tokens: 0, refusals: {} as Record<string, number> };
+  const totals = { requests: 0, prompt_tokens: 0, completion_tokens: 0, estimated_tokens: 0, refusals: {} as Record<string, number> };
   for (const d of data) {
     totals.requests += d.requests;
     totals.prompt_tokens += d.prompt_tokens;
     totals.completion_tokens += d.completion_tokens;
+    totals.estimated_tokens += d.estimated_tokens;
     for (const [r, n] of Object.entries(d.refusals)) totals.refusals[r] = (totals.refusals[r] ?? 0) + n;
   }
   return { agent_id: agentId, key_id: keyId ?? null, from, to, data, totals };

@@ -1,16 +1,22 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { ENDPOINTS } from "./endpoints";
-import { SSE_DONE, sseEvent } from "./sse";
+import { ENDPOINT_LIST, type EndpointName } from "../../api";
 import type { Upstream, UpstreamRequest, UpstreamResponse } from "./upstream";
+import { SSE_DONE, sseEvent } from "./usage";
 
 /**
- * writer-local's own answers for Writer's data-plane endpoints, in Writer's documented shapes
- * (checked against writer-sdk's types), served as an Upstream: the embedded default (no
- * --upstream) and the stand-in for Writer's API in tests and benchmarks. Generation answers carry
- * `usage`; with `stream: true` chat, completions and applications answer Server-Sent Events in
- * Writer's chunk format, ending with a usage chunk and `[DONE]`. Bodies arrive already validated
- * by the contract's schemas (api/dataplane.ts).
+ * writer-local's own answers for Writer's data-plane endpoints, served as an Upstream: the embedded
+ * default (no --upstream) and the stand-in for Writer's API in tests and benchmarks. It is never
+ * kinder than Writer: the shapes and omissions are writer-sdk's types (2.3.2) and Writer's docs.
+ * - `usage` only where Writer sends it: a chat answer, and a chat stream's last chunk only with
+ *   `stream_options.include_usage`. Completions (`{choices, model}`, chunks `{value}`), graph
+ *   questions, applications, vision and translation carry none.
+ * - A chat answer never spends more than its max_tokens (one token per generated word).
+ * - Lists are Writer's: cursor pages over everything created (whoever created it) with `limit`,
+ *   `order`, `after`, `before`; jobs as `{result, totalCount, pagination: {offset, limit}}`.
+ * - Unknown objects are 404; streamed answers (chat, completions, graph questions, applications)
+ *   are Server-Sent Events with no `id:` lines, ending with `[DONE]`.
+ * Bodies arrive validated by the contract's schemas (api/dataplane.ts).
  */
 
 const MODELS_JSON = Buffer.from(JSON.stringify({
@@ -22,43 +28,30 @@ const MODELS_JSON = Buffer.from(JSON.stringify({
     { id: "palmyra-creative", name: "Palmyra Creative" },
   ],
 }));
-const EPOCH = "2025-01-01T00:00:00.000Z";
-/** Stable ids derived from a seed, so canned objects look the same on every call. */
-const fakeId = (seed: string) => {
-  const h = createHash("sha256").update(seed).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
-const page = <T extends { id: string }>(data: T[]) => ({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null });
-const graph = (id: string, name = "writer-local graph") => ({
-  id, created_at: EPOCH, name, description: "", type: "manual",
-  file_status: { completed: 0, failed: 0, in_progress: 0, total: 0 }, urls: [],
-});
-const file = (id: string) => ({ id, created_at: EPOCH, graph_ids: [], name: "writer-local.txt", status: "completed" });
-const application = (id: string) => ({
-  id, name: "writer-local app", type: "generation", status: "deployed", created_at: EPOCH, updated_at: EPOCH, last_deployed_at: EPOCH, inputs: [],
-});
-const job = (id: string) => ({
-  id, status: "completed", created_at: EPOCH, updated_at: EPOCH, application_id: fakeId("app"),
-  data: { title: "writer-local", suggestion: "writer-local job result" },
-});
-const tokens = (s: string) => Math.max(1, Math.ceil(s.length / 4));
-const usage = (prompt: string, completion: string) => {
-  const prompt_tokens = tokens(prompt);
-  const completion_tokens = tokens(completion);
-  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
-};
 
 type Body = Record<string, any>;
 interface Call {
   params: Record<string, string>;
+  query: URLSearchParams;
   body: Body;
   upload?: Readable;
 }
 type Answer = { status?: number; json: unknown } | { status?: number; sse: string[] } | { status?: number; bytes: Buffer; contentType: string };
 
-/** The generated text: the canned sentence, or `max_tokens` words of it (what a benchmark asks for to get long streams). */
+const notFound = (what: string): Answer => ({
+  status: 404, json: { tpe: "NotFound", errors: [{ description: `${what} not found`, key: "fail.notFound.resource", extras: {} }], extras: {} },
+});
+const badRequest = (description: string): Answer => ({
+  status: 400, json: { tpe: "BadRequest", errors: [{ description, key: "fail.badRequest.invalidParameters", extras: {} }], extras: {} },
+});
+const wordsOf = (s: string) => s.split(/\s+/).filter(Boolean);
+/** Text a model would read: what the canned prompt_tokens count (4 bytes a token, as Writer's own are unknown). */
+const promptTokens = (messages: Body[]) =>
+  messages.reduce((n, m) => n + 3 + Math.ceil(Buffer.byteLength(typeof m.content === "string" ? m.content : JSON.stringify(m.content ?? "")) / 4), 0);
+
+/** The generated words: the canned sentence, or `max_tokens` words of it (what a benchmark asks for to get long streams). */
 function generated(said: string, maxTokens: unknown): string[] {
-  const words = `writer-local reply to: ${said}`.split(/\s+/).filter(Boolean);
+  const words = wordsOf(`writer-local reply to: ${said}`);
   const n = typeof maxTokens === "number" && maxTokens > 0 ? Math.min(Math.floor(maxTokens), 100_000) : words.length;
   return Array.from({ length: n }, (_, i) => words[i % words.length] + (i < n - 1 ? " " : ""));
 }
@@ -67,45 +60,49 @@ function chat(b: Body): Answer {
   const last = b.messages[b.messages.length - 1];
   const said = typeof last?.content === "string" ? last.content.slice(0, 200) : "";
   const words = generated(said, b.max_tokens);
-  const content = words.join("");
   const id = randomUUID();
   const created = Math.floor(Date.now() / 1000);
-  const u = usage(said, content);
+  const prompt_tokens = promptTokens(b.messages);
+  const usage = { prompt_tokens, completion_tokens: words.length, total_tokens: prompt_tokens + words.length };
   if (b.stream) {
     const base = { id, object: "chat.completion.chunk", created, model: b.model };
     const chunks = words.map((w, i) => sseEvent({ ...base, choices: [{ index: 0, delta: i === 0 ? { role: "assistant", content: w } : { content: w }, finish_reason: null }] }));
     chunks.push(sseEvent({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }));
-    chunks.push(sseEvent({ ...base, choices: [], usage: u }));
+    if (b.stream_options?.include_usage === true) chunks.push(sseEvent({ ...base, choices: [], usage }));
     return { sse: [...chunks, SSE_DONE] };
   }
   return {
     json: {
-      id, object: "chat.completion", created, model: b.model, usage: u,
-      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content, refusal: null } }],
+      id, object: "chat.completion", created, model: b.model, usage,
+      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: words.join(""), refusal: null } }],
     },
   };
 }
 
 function completion(b: Body): Answer {
   const words = generated(b.prompt.slice(0, 200), b.max_tokens);
-  const u = usage(b.prompt, words.join(""));
-  if (b.stream) return { sse: [...words.map((w) => sseEvent({ value: w })), sseEvent({ value: "", usage: u }), SSE_DONE] };
-  return { json: { choices: [{ text: `writer-local completion of: ${b.prompt.slice(0, 200)}` }], model: b.model, usage: u } };
+  if (b.stream) return { sse: [...words.map((w) => sseEvent({ value: w })), SSE_DONE] };
+  return { json: { choices: [{ text: words.join("") }], model: b.model } };
+}
+
+function question(b: Body): Answer {
+  const answer = "writer-local has no knowledge yet";
+  if (b.stream) return { sse: [...wordsOf(answer).map((w) => sseEvent({ data: { question: b.question, answer: `${w} `, sources: [] } })), SSE_DONE] };
+  return { json: { question: b.question, answer, sources: [] } };
 }
 
 function generateApplication(b: Body): Answer {
-  const said = JSON.stringify(b.inputs ?? []).slice(0, 200);
   const content = "writer-local generated content";
-  const u = usage(said, content);
-  if (b.stream) return { sse: [sseEvent({ delta: { title: "writer-local", content } }), sseEvent({ delta: {}, usage: u }), SSE_DONE] };
-  return { json: { title: "writer-local", suggestion: content, usage: u } };
+  if (b.stream) return { sse: [...wordsOf(content).map((w, i) => sseEvent({ delta: { ...(i === 0 ? { title: "writer-local" } : {}), content: `${w} ` } })), SSE_DONE] };
+  return { json: { title: "writer-local", suggestion: content } };
 }
 
-/** What the canned API has created, newest last, so its lists and reads show it like Writer's would (bounded). */
-class Made<T extends { id: string }> {
+/** Objects in creation order, paged the way Writer pages them (bounded: the oldest go first). */
+class Collection<T extends { id: string; created_at: string }> {
   private items = new Map<string, T>();
-  constructor(private max = 10_000) {}
+  constructor(private max = 100_000) {}
   add(t: T): T {
+    this.items.delete(t.id);
     this.items.set(t.id, t);
     if (this.items.size > this.max) this.items.delete(this.items.keys().next().value!);
     return t;
@@ -113,12 +110,36 @@ class Made<T extends { id: string }> {
   get(id: string): T | undefined {
     return this.items.get(id);
   }
-  delete(id: string): void {
-    this.items.delete(id);
+  delete(id: string): boolean {
+    return this.items.delete(id);
   }
-  /** Newest first, as Writer's lists default to. */
-  list(): T[] {
-    return [...this.items.values()].reverse();
+  all(): T[] {
+    return [...this.items.values()];
+  }
+  /** Writer's cursor page: newest first by default; `after`/`before` are ids of the listed order. */
+  page(q: URLSearchParams, keep: (t: T) => boolean = () => true): Answer {
+    const limit = Number(q.get("limit") ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return badRequest("limit must be between 1 and 100");
+    const list = this.all().filter(keep);
+    if (q.get("order") !== "asc") list.reverse();
+    const after = q.get("after");
+    const before = q.get("before");
+    let from = 0;
+    let to = list.length;
+    if (after) {
+      const i = list.findIndex((t) => t.id === after);
+      if (i < 0) return badRequest("after does not name an object of this list");
+      from = i + 1;
+    }
+    if (before) {
+      const i = list.findIndex((t) => t.id === before);
+      if (i < 0) return badRequest("before does not name an object of this list");
+      to = i;
+    }
+    const window = list.slice(from, to);
+    const data = before && !after ? window.slice(-limit) : window.slice(0, limit);
+    const has_more = before && !after ? window.length > limit : window.length > limit;
+    return { json: { data, has_more, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null } };
   }
 }
 
@@ -129,58 +150,140 @@ async function drain(s: Readable | undefined): Promise<void> {
   }
 }
 
-function answers(): Record<string, (c: Call) => Answer | Promise<Answer>> {
-  const graphs = new Made<ReturnType<typeof graph>>();
-  const files = new Made<ReturnType<typeof file>>();
-  const jobs = new Made<ReturnType<typeof job>>();
+const now = () => new Date().toISOString();
+/** The organisation's no-code agents (applications are made in AI Studio, never through the API). */
+export const CANNED_APPLICATIONS = [
+  { id: "5b1c3f0e-2a4d-4e6f-8a1b-3c5d7e9f0a12", name: "writer-local summary", type: "generation", status: "deployed" },
+  { id: "9d2e4a6c-8b0f-4d1e-a3c5-e7f9b1d3a5c7", name: "writer-local research", type: "generation", status: "deployed" },
+].map((a) => ({ ...a, created_at: "2025-01-01T00:00:00.000Z", updated_at: "2025-01-01T00:00:00.000Z", last_deployed_at: "2025-01-01T00:00:00.000Z", inputs: [] }));
+const APPLICATIONS = CANNED_APPLICATIONS;
+
+type Handler = (c: Call) => Answer | Promise<Answer>;
+
+/** One canned answer per endpoint of the table (api/endpoints.ts): the compiler checks none is missing. */
+function answers(): Record<EndpointName, Handler> {
+  type Graph = { id: string; created_at: string; name: string; description: string; type: string; file_status: Record<string, number>; urls: unknown[] };
+  type File = { id: string; created_at: string; name: string; graph_ids: string[]; status: string };
+  type Job = { id: string; created_at: string; application_id: string; status: string; updated_at: string; data: unknown };
+  const graphs = new Collection<Graph>();
+  const files = new Collection<File>();
+  const jobs = new Collection<Job>();
+  const appGraphs = new Map<string, string[]>();
+  const app = (id: string) => APPLICATIONS.find((a) => a.id === id);
+  const graphOr404 = (id: string, f: (g: Graph) => Answer): Answer => {
+    const g = graphs.get(id);
+    return g ? f(g) : notFound(`graph ${id}`);
+  };
+  const fileOr404 = (id: string, f: (x: File) => Answer): Answer => {
+    const x = files.get(id);
+    return x ? f(x) : notFound(`file ${id}`);
+  };
+  const recount = (g: Graph) => {
+    const total = files.all().filter((f) => f.graph_ids.includes(g.id)).length;
+    g.file_status = { completed: total, failed: 0, in_progress: 0, total };
+  };
   return {
-  "GET /v1/models": () => ({ bytes: MODELS_JSON, contentType: "application/json" }),
-  "POST /v1/chat": (c) => chat(c.body),
-  "POST /v1/completions": (c) => completion(c.body),
-  "GET /v1/graphs": () => ({ json: page([...graphs.list(), graph(fakeId("graph"))]) }),
-  "POST /v1/graphs": (c) => ({ json: graphs.add(graph(randomUUID(), c.body.name ?? "graph")) }),
-  "POST /v1/graphs/question": (c) => ({ json: { question: c.body.question, answer: "writer-local has no knowledge yet", sources: [], usage: usage(c.body.question, "writer-local has no knowledge yet") } }),
-  "GET /v1/graphs/{graph_id}": (c) => ({ json: graphs.get(c.params.graph_id) ?? graph(c.params.graph_id) }),
-  "PUT /v1/graphs/{graph_id}": (c) => ({ json: graphs.add({ ...(graphs.get(c.params.graph_id) ?? graph(c.params.graph_id)), ...(c.body.name ? { name: c.body.name } : {}) }) }),
-  "DELETE /v1/graphs/{graph_id}": (c) => (graphs.delete(c.params.graph_id), { json: { id: c.params.graph_id, deleted: true } }),
-  "POST /v1/graphs/{graph_id}/file": (c) => ({ json: { ...file(c.body.file_id), graph_ids: [c.params.graph_id] } }),
-  "DELETE /v1/graphs/{graph_id}/file/{file_id}": (c) => ({ json: { id: c.params.file_id, deleted: true } }),
-  "GET /v1/files": () => ({ json: page([...files.list(), file(fakeId("file"))]) }),
-  "POST /v1/files": async (c) => {
-    await drain(c.upload);
-    return { json: files.add(file(randomUUID())) };
-  },
-  "GET /v1/files/{file_id}": (c) => ({ json: files.get(c.params.file_id) ?? file(c.params.file_id) }),
-  "DELETE /v1/files/{file_id}": (c) => (files.delete(c.params.file_id), { json: { id: c.params.file_id, deleted: true } }),
-  "GET /v1/files/{file_id}/download": () => ({ bytes: Buffer.from("writer-local file\n"), contentType: "application/octet-stream" }),
-  "POST /v1/files/retry": () => ({ json: { success: true } }),
-  "GET /v1/applications": () => ({ json: page([application(fakeId("app"))]) }),
-  "GET /v1/applications/{application_id}": (c) => ({ json: application(c.params.application_id) }),
-  "POST /v1/applications/{application_id}": (c) => generateApplication(c.body),
-  "POST /v1/applications/{application_id}/jobs": () => {
-    const j = jobs.add({ ...job(randomUUID()), status: "in_progress" });
-    return { status: 202, json: { id: j.id, status: j.status, created_at: new Date().toISOString() } };
-  },
-  "GET /v1/applications/{application_id}/jobs": () => {
-    const result = [...jobs.list(), job(fakeId("job"))];
-    return { json: { result, pagination: { page: 1, items: result.length } } };
-  },
-  "GET /v1/applications/jobs/{job_id}": (c) => ({ json: jobs.get(c.params.job_id) ?? job(c.params.job_id) }),
-  "POST /v1/applications/jobs/{job_id}/retry": (c) => ({ status: 202, json: { id: c.params.job_id, status: "in_progress", created_at: new Date().toISOString() } }),
-  "GET /v1/applications/{application_id}/graphs": () => ({ json: { graph_ids: [] } }),
-  "PUT /v1/applications/{application_id}/graphs": (c) => ({ json: { graph_ids: c.body.graph_ids } }),
-  "POST /v1/tools/pdf-parser/{file_id}": () => ({ json: { content: "writer-local parsed text" } }),
-  "POST /v1/tools/web-search": (c) => ({ json: { query: c.body.query, answer: "writer-local search answer", sources: [] } }),
-  "POST /v1/vision": () => ({ json: { data: "writer-local sees an image" } }),
-  "POST /v1/translation": (c) => ({ json: { data: `writer-local translation of: ${String(c.body.text).slice(0, 200)}` } }),
+    models: () => ({ bytes: MODELS_JSON, contentType: "application/json" }),
+    chat: (c) => chat(c.body),
+    completions: (c) => completion(c.body),
+
+    graphsList: (c) => graphs.page(c.query),
+    graphsCreate: (c) => ({
+      json: graphs.add({
+        id: randomUUID(), created_at: now(), name: c.body.name ?? "", description: c.body.description ?? "", type: "manual",
+        file_status: { completed: 0, failed: 0, in_progress: 0, total: 0 }, urls: [],
+      }),
+    }),
+    graphsQuestion: (c) => {
+      const missing = (c.body.graph_ids as string[]).find((id) => !graphs.get(id));
+      return missing ? notFound(`graph ${missing}`) : question(c.body);
+    },
+    graphsGet: (c) => graphOr404(c.params.graph_id, (g) => ({ json: g })),
+    graphsUpdate: (c) => graphOr404(c.params.graph_id, (g) => ({
+      json: Object.assign(g, c.body.name !== undefined ? { name: c.body.name } : {}, c.body.description !== undefined ? { description: c.body.description } : {}),
+    })),
+    graphsDelete: (c) => graphOr404(c.params.graph_id, (g) => (graphs.delete(g.id), { json: { id: g.id, deleted: true } })),
+    graphsAddFile: (c) => graphOr404(c.params.graph_id, (g) => fileOr404(c.body.file_id, (f) => {
+      if (!f.graph_ids.includes(g.id)) f.graph_ids.push(g.id);
+      recount(g);
+      return { json: f };
+    })),
+    graphsRemoveFile: (c) => graphOr404(c.params.graph_id, (g) => fileOr404(c.params.file_id, (f) => {
+      f.graph_ids = f.graph_ids.filter((x) => x !== g.id);
+      recount(g);
+      return { json: { id: f.id, deleted: true } };
+    })),
+
+    filesList: (c) => {
+      const graph = c.query.get("graph_id");
+      const status = c.query.get("status");
+      return files.page(c.query, (f) => (!graph || f.graph_ids.includes(graph)) && (!status || f.status === status));
+    },
+    filesUpload: async (c) => {
+      await drain(c.upload);
+      const graph = c.query.get("graphId");
+      if (graph && !graphs.get(graph)) return notFound(`graph ${graph}`);
+      const f = files.add({ id: randomUUID(), created_at: now(), name: "upload", graph_ids: graph ? [graph] : [], status: "completed" });
+      if (graph) recount(graphs.get(graph)!);
+      return { json: f };
+    },
+    filesGet: (c) => fileOr404(c.params.file_id, (f) => ({ json: f })),
+    filesDelete: (c) => fileOr404(c.params.file_id, (f) => (files.delete(f.id), { json: { id: f.id, deleted: true } })),
+    filesDownload: (c) => fileOr404(c.params.file_id, () => ({ bytes: Buffer.from("writer-local file\n"), contentType: "application/octet-stream" })),
+    filesRetry: (c) => {
+      const missing = (c.body.file_ids as string[]).find((id) => !files.get(id));
+      return missing ? notFound(`file ${missing}`) : { json: { success: true } };
+    },
+
+    applicationsList: () => ({ json: { data: APPLICATIONS, has_more: false, first_id: APPLICATIONS[0].id, last_id: APPLICATIONS[APPLICATIONS.length - 1].id } }),
+    applicationsGet: (c) => (app(c.params.application_id) ? { json: app(c.params.application_id) } : notFound(`application ${c.params.application_id}`)),
+    applicationsGenerate: (c) => (app(c.params.application_id) ? generateApplication(c.body) : notFound(`application ${c.params.application_id}`)),
+    jobsCreate: (c) => {
+      if (!app(c.params.application_id)) return notFound(`application ${c.params.application_id}`);
+      const j = jobs.add({
+        id: randomUUID(), created_at: now(), updated_at: now(), application_id: c.params.application_id, status: "completed",
+        data: { title: "writer-local", suggestion: "writer-local job result" },
+      });
+      return { status: 202, json: { id: j.id, status: "in_progress", created_at: j.created_at } };
+    },
+    jobsList: (c) => {
+      if (!app(c.params.application_id)) return notFound(`application ${c.params.application_id}`);
+      const offset = Number(c.query.get("offset") ?? 0);
+      const limit = Number(c.query.get("limit") ?? 10);
+      if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100) return badRequest("offset must be >= 0 and limit between 1 and 100");
+      const status = c.query.get("status");
+      const mine = jobs.all().filter((j) => j.application_id === c.params.application_id && (!status || j.status === status)).reverse();
+      return { json: { result: mine.slice(offset, offset + limit), totalCount: mine.length, pagination: { offset, limit } } };
+    },
+    jobsGet: (c) => (jobs.get(c.params.job_id) ? { json: jobs.get(c.params.job_id) } : notFound(`job ${c.params.job_id}`)),
+    jobsRetry: (c) => {
+      const j = jobs.get(c.params.job_id);
+      return j ? { status: 202, json: { id: j.id, status: "in_progress", created_at: j.created_at } } : notFound(`job ${c.params.job_id}`);
+    },
+    applicationGraphsGet: (c) => (app(c.params.application_id) ? { json: { graph_ids: appGraphs.get(c.params.application_id) ?? [] } } : notFound(`application ${c.params.application_id}`)),
+    applicationGraphsUpdate: (c) => {
+      if (!app(c.params.application_id)) return notFound(`application ${c.params.application_id}`);
+      const missing = (c.body.graph_ids as string[]).find((id) => !graphs.get(id));
+      if (missing) return notFound(`graph ${missing}`);
+      appGraphs.set(c.params.application_id, [...new Set(c.body.graph_ids as string[])]);
+      return { json: { graph_ids: appGraphs.get(c.params.application_id) } };
+    },
+
+    pdfParser: (c) => fileOr404(c.params.file_id, () => ({ json: { content: "writer-local parsed text" } })),
+    webSearch: (c) => ({ json: { query: c.body.query, answer: "writer-local search answer", sources: [] } }),
+    vision: (c) => {
+      const missing = (c.body.variables as { file_id: string }[]).find((v) => !files.get(v.file_id));
+      return missing ? notFound(`file ${missing.file_id}`) : { json: { data: "writer-local sees an image" } };
+    },
+    translation: (c) => ({ json: { data: `writer-local translation of: ${String(c.body.text).slice(0, 200)}` } }),
   };
 }
 
 /** Matches a request path to an endpoint template and its parameters. */
-const MATCHERS = ENDPOINTS.map((e) => {
+const MATCHERS = ENDPOINT_LIST.map((e) => {
   const names: string[] = [];
   const re = new RegExp(`^${e.path.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), "([^/]+)"))}$`);
-  return { key: `${e.method} ${e.path}`, method: e.method, re, names };
+  return { name: e.name, method: e.method as string, re, names };
 });
 
 function respond(a: Answer, chunkIntervalMs: number): UpstreamResponse {
@@ -213,17 +316,17 @@ export function cannedUpstream(opts: { latencyMs?: number; chunkIntervalMs?: num
   const interval = opts.chunkIntervalMs ?? 0;
   /** At once, unless the answer itself waits (an upload being read). */
   const answer = (r: UpstreamRequest): UpstreamResponse | Promise<UpstreamResponse> => {
-    const path = r.path.split("?")[0];
+    const [path, qs] = r.path.split("?");
     for (const m of MATCHERS) {
       if (m.method !== r.method) continue;
       const hit = m.re.exec(path);
       if (!hit) continue;
       const params = Object.fromEntries(m.names.map((n, i) => [n, decodeURIComponent(hit[i + 1])]));
-      const body = typeof r.body === "string" && r.body.trim() ? (JSON.parse(r.body) as Body) : {};
-      const a = ANSWERS[m.key]({ params, body, upload: typeof r.body === "object" ? r.body : undefined });
+      const body = (r.json ?? (typeof r.body === "string" && r.body.trim() ? JSON.parse(r.body) : {})) as Body;
+      const a = ANSWERS[m.name]({ params, query: new URLSearchParams(qs ?? ""), body, upload: typeof r.body === "object" ? r.body : undefined });
       return a instanceof Promise ? a.then((x) => respond(x, interval)) : respond(a, interval);
     }
-    return respond({ status: 404, json: { tpe: "NotFound", errors: [{ description: `no route ${r.method} ${path}`, key: "fail.notFound.resource", extras: {} }], extras: {} } }, 0);
+    return respond(notFound(`route ${r.method} ${path}`), 0);
   };
   return {
     request(r) {

@@ -18,17 +18,26 @@ export interface UpstreamOptions {
   connections: number;
 }
 
-const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_CLOSED"]);
+/** Failures before anything was sent: the request never reached Writer. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+const CONNECTION_FAILURES = new Set([...NOT_SENT, "ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 
-/** Why a request to the upstream failed, as the answer the client gets (never the key, never a stack). */
-export function upstreamFailure(e: unknown): UpstreamError {
+/**
+ * Why a request to the upstream failed, as the answer the client gets (never the key, never a
+ * stack). A request that may have reached Writer is not one a client should retry unless it is
+ * idempotent: Writer may have created the object or spent the tokens already.
+ */
+export function upstreamFailure(e: unknown, method = "GET"): UpstreamError {
   const err = e as { code?: string; cause?: { code?: string } };
   const code = err.code ?? err.cause?.code ?? "";
+  const safe = NOT_SENT.has(code) || IDEMPOTENT.has(method);
+  const retry = safe ? "the request may be retried" : "Writer may have done the work: check before you retry";
   if (e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
-    return new UpstreamError(504, "Writer's API did not answer in time; the request may be retried");
+    return new UpstreamError(504, `Writer's API did not answer in time; ${retry}`, safe);
   }
-  if (CONNECT_FAILURES.has(code)) return new UpstreamError(502, `Writer's API could not be reached (${code}); the request may be retried`);
-  return new UpstreamError(502, "the connection to Writer's API failed; the request may be retried");
+  if (CONNECTION_FAILURES.has(code)) return new UpstreamError(502, `Writer's API could not be reached (${code}); ${retry}`, safe);
+  return new UpstreamError(502, `the connection to Writer's API failed; ${retry}`, safe);
 }
 
 /** Headers that describe one hop, our own, and the client's credentials: never sent upstream. */
@@ -77,7 +86,7 @@ export function forwardUpstream(o: UpstreamOptions): Upstream {
         return { status: res.statusCode, headers: res.headers, body: res.body };
       } catch (e) {
         if (signal.aborted) throw e;
-        throw upstreamFailure(e);
+        throw upstreamFailure(e, r.method);
       }
     },
     close: () => pool.close(),

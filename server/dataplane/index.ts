@@ -1,19 +1,29 @@
 import { EventEmitter } from "node:events";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { DATA_PLANE_BODIES, errorBody, TEAM_HEADER, toRouterPath, type Capability } from "../../api";
+import { ENDPOINT_LIST, errorBody, toRouterPath, type NamedEndpoint } from "../../api";
 import { ApiError } from "../errors";
-import { bearer } from "../plugins/plugin";
-import { hasLimits } from "../store/types";
-import type { Admission, Decision, ObjectKind, Principal, Refusal, Store } from "../store";
-import { ENDPOINTS, type EndpointRule } from "./endpoints";
-import { SseUsageTap, sseError, tokensOf } from "./sse";
+import type { Principal, Store } from "../store";
+import { authorizeKey, checkAsks } from "./authorize";
+import { admit } from "./limits";
+import { Ownership, type Fetch } from "./ownership";
 import { type Upstream, type UpstreamResponse, UpstreamError } from "./upstream";
+import { DEFAULT_ANSWER_RESERVE, Meter, SseTap } from "./usage";
+
+// Writer's data plane, in front of an Upstream (Writer's API, or writer-local's canned answers).
+// One request, in order:
+//   1. authorize  (authorize.ts)  the key may call this endpoint; its query and chat tools too
+//   2. limits     (limits.ts)     requests per minute; tokens reserved for a limited key
+//   3. ownership  (ownership.ts)  every object it names is the caller's
+//   4. upstream   (upstream.ts: forward.ts or canned.ts)  what was validated is what is sent
+//   5. answer, here: created objects recorded, lists cut to the caller's, streams passed through,
+//      and the Meter (usage.ts) settles what was spent when the answer ends, however it ends.
+// Refused requests never reach the upstream.
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** The key a data-plane request was authorized as. */
-    principal?: Principal;
+    /** Settles what a generating request spends (set by the limits stage). */
+    meter?: Meter | null;
   }
 }
 
@@ -25,22 +35,12 @@ export interface DataPlaneOptions {
   /** Largest JSON body in bytes; 413 past it. */
   jsonLimitBytes: number;
   clock: () => number;
-}
-
-/** The store's refusal -> Writer's answer. Unknown, revoked, disabled and expired keys all look alike (401). */
-export function refusalError(r: Refusal, capability: Capability): ApiError {
-  switch (r) {
-    case "capability":
-      return new ApiError(403, `this key's agent lacks the "${capability}" capability`, { field: "Authorization" });
-    case "team":
-      return new ApiError(403, "this key is scoped to another team", { field: "X-Writer-Team-Id" });
-    default:
-      return new ApiError(401, "Invalid token", { field: "Authorization" });
-  }
+  /** On shutdown, streams in flight get this long (ms) to end before they are ended with an error event. */
+  drainMs: number;
 }
 
 /** Answer headers a client needs; everything else of the upstream's stays there. */
-const RETURNED = /^(content-type|content-disposition|cache-control|x-request-id|request-id|retry-after|retry-after-ms|x-ratelimit-.*|ratelimit.*)$/i;
+const RETURNED = /^(content-type|content-disposition|cache-control|x-request-id|request-id|retry-after|retry-after-ms|x-should-retry|x-ratelimit-.*|ratelimit.*)$/i;
 
 class UploadTooLarge extends Error {}
 
@@ -61,100 +61,99 @@ function limited(source: Readable, limit: number, onTooLarge: () => void): Reada
   return source.pipe(t);
 }
 
-/**
- * Writer's data plane, in front of an Upstream (Writer's API, or writer-local's canned answers):
- * a request comes in -> authorize (the store's decision, from the very next request after any
- * admin change) -> limits -> the body is validated by the contract's schema -> the objects it names
- * must be the caller's -> forwarded -> the answer is returned as it streams, while its usage and
- * the objects it creates are recorded. Refused requests never reach the upstream.
- */
+const readAll = async (res: UpstreamResponse): Promise<Buffer> => {
+  if (res.bytes) return res.bytes;
+  const parts: Buffer[] = [];
+  for await (const c of res.body) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+};
+const parse = (raw: Buffer): unknown => {
+  try {
+    return JSON.parse(raw.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+};
+
+/** The path sent upstream: the template with the validated parameters, and the validated query only. */
+function upstreamPath(e: NamedEndpoint, params: Record<string, string>, query: Record<string, string>): string {
+  const path = e.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n]));
+  const q = new URLSearchParams(query).toString();
+  return q ? `${path}?${q}` : path;
+}
+
 export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptions): Promise<void> {
-  const { access, usage, objects } = app.store as Store;
+  const store = app.store as Store;
   const { upstream, clock } = opts;
-  app.addHook("onClose", () => upstream.close());
+  const own = new Ownership(store, clock, app.log);
+  const streams = new Set<SseTap>();
+  app.addHook("onClose", async () => {
+    own.close();
+    await upstream.close();
+  });
+  // SIGTERM: streams in flight may finish within the drain time; the rest end with an error event
+  // (their usage is settled as they close), before connections are closed.
+  app.addHook("preClose", async () => {
+    const until = Date.now() + opts.drainMs;
+    while (streams.size > 0 && Date.now() < until) await new Promise((ok) => setTimeout(ok, 50));
+    for (const t of streams) t.error(errorBody(503, "writer-local is shutting down; the request may be retried"));
+    if (streams.size > 0) await new Promise((ok) => setTimeout(ok, 100));
+  });
+  const authorize = authorizeKey(store, clock);
 
-  // Callback style, and no await when the store answers from its memo: this runs on every
-  // data-plane request, and a promise per request is a measurable share of its cost.
-  const authorize = (capability: Capability) => (req: FastifyRequest, reply: FastifyReply, done: (e?: Error) => void) => {
-    const team = req.headers[TEAM_HEADER];
-    const now = clock();
-    const decided = (d: Decision) => {
-      if (!d.ok) {
-        if (d.keyId) usage.refuse(d.keyId, d.agentId!, d.refusal, now);
-        return done(refusalError(d.refusal, capability));
+  /** Stage 1 (the request's own asks) and 2 (limits), once the body is parsed and validated. */
+  const preHandler = (e: NamedEndpoint) => (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    try {
+      const p = req.principal!;
+      checkAsks(store, clock, e, req, p);
+      const m = admit(store, clock, e, req, p);
+      if (m instanceof Promise) {
+        m.then((x) => ((req.meter = x), done()), done);
+        return;
       }
-      const principal = d.principal;
-      const admitted = (a: Admission) => {
-        if (!a.ok) {
-          return done(new ApiError(429, `this key's ${a.reason.replace(/_/g, " ")} limit is reached; retry after ${a.retryAfterSeconds} s`, {
-            field: "Authorization", headers: { "retry-after": String(a.retryAfterSeconds) },
-          }));
-        }
-        req.principal = principal;
-        access.touch(principal.keyId, now);
-        done();
-      };
-      // Shared limits (replicas on one database) answer with a promise; in-memory ones at once.
-      const a = usage.admit(principal, now);
-      if (a instanceof Promise) a.then(admitted, done);
-      else admitted(a);
-    };
-    const d = access.authorize(bearer(req.headers.authorization) ?? "", capability, now, Array.isArray(team) ? team[0] : team);
-    if (d instanceof Promise) d.then(decided, done);
-    else decided(d);
-  };
-
-  const visible = async (kind: ObjectKind, id: unknown, p: Principal): Promise<boolean> => {
-    if (typeof id !== "string") return false;
-    const o = await objects.ownerOf(kind, id);
-    return !!o && o.agentId === p.agentId && (o.teamId === null || p.scope === "all_teams" || o.teamId === p.teamId);
-  };
-
-  /** Objects named by the path or the body must be the caller's; anything else does not exist for it. */
-  const checkRefs = async (req: FastifyRequest, rule: EndpointRule, p: Principal) => {
-    for (const [param, kind] of Object.entries(rule.params ?? {})) {
-      const id = (req.params as Record<string, string>)[param];
-      if (!(await visible(kind, id, p))) throw new ApiError(404, `${kind} ${id} was not found`, { field: param });
-    }
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    for (const ref of rule.bodyRefs ?? []) {
-      const v = body[ref.field];
-      if (v === undefined || v === null) continue;
-      const ids = (Array.isArray(v) ? v : [v]).map((x) => (ref.each ? (x as Record<string, unknown>)?.[ref.each] : x));
-      for (const [i, id] of ids.entries()) {
-        if (!(await visible(ref.kind, id, p))) {
-          throw new ApiError(404, `${ref.kind} ${String(id)} was not found`, { field: Array.isArray(v) ? `${ref.field}.${i}${ref.each ? `.${ref.each}` : ""}` : ref.field });
-        }
-      }
+      req.meter = m;
+      done();
+    } catch (err) {
+      done(err as Error);
     }
   };
 
-  const returnHeaders = (reply: FastifyReply, headers: Record<string, string | string[] | undefined>) => {
-    for (const [k, v] of Object.entries(headers)) if (v !== undefined && RETURNED.test(k)) reply.header(k, v);
-  };
-
-  const readAll = async (body: Readable): Promise<Buffer> => {
-    const parts: Buffer[] = [];
-    for await (const c of body) parts.push(c as Buffer);
-    return Buffer.concat(parts);
+  /** What the gateway itself asks upstream (further list pages, the list a PUT replaces, an undo). */
+  const fetcher = (signal: () => EventEmitter): Fetch => async (method, path) => {
+    const res = await upstream.request({ method, path, headers: { accept: "application/json" }, signal });
+    return { status: res.status, json: parse(await readAll(res)) };
   };
 
   // Not async: an upstream that answers at once (the canned answers) is answered in the same turn,
-  // without a promise per request; the rest returns the promise Fastify waits for.
-  // A promise must resolve to the reply (Fastify would otherwise send again over a stream not yet
-  // begun); a handler that sent at once returns nothing.
-  const handle = (rule: EndpointRule) => (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | undefined => {
+  // without a promise per request; the rest returns the promise Fastify waits for (resolving to
+  // the reply, so a stream not yet begun is never sent twice).
+  const handle = (e: NamedEndpoint) => (req: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> | undefined => {
     const p = req.principal!;
-    if (rule.names) return checkRefs(req, rule, p).then(() => send(rule, req, reply, p));
-    const sent = send(rule, req, reply, p);
-    return sent instanceof Promise ? sent : undefined;
+    const meter = req.meter ?? null;
+    const release = (err: unknown): never => {
+      meter?.settle(meter.nothing());
+      throw err;
+    };
+    if (!e.refs && !e.keepsOthers && !e.lists) {
+      try {
+        const sent = send(e, req, reply, p, meter);
+        return sent instanceof Promise ? sent.catch(release) : undefined;
+      } catch (err) {
+        return release(err);
+      }
+    }
+    return (async () => {
+      const params = req.params as Record<string, string>;
+      await own.checkRefs(e, params, req.query as Record<string, unknown>, req.body, p);
+      if (e.keepsOthers) await own.keepOthers(e, params, req.body as Record<string, unknown>, p, fetcher(abortSignal(req, reply)));
+      return send(e, req, reply, p, meter);
+    })().catch(release);
   };
 
-  const send = (rule: EndpointRule, req: FastifyRequest, reply: FastifyReply, p: Principal): FastifyReply | Promise<FastifyReply> => {
-    // A client that goes away takes its upstream request with it (a stream too). Made when the
-    // upstream asks for it: the canned answers never do, and a listener per request costs.
+  /** Emits "abort" when the client goes away: its upstream request is abandoned with it. Made when an upstream asks for it. */
+  const abortSignal = (req: FastifyRequest, reply: FastifyReply) => {
     let signal: (EventEmitter & { aborted?: boolean }) | undefined;
-    const abortSignal = () => {
+    return () => {
       if (signal) return signal;
       const s: EventEmitter & { aborted?: boolean } = (signal = new EventEmitter());
       const gone = () => {
@@ -167,48 +166,72 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
       else reply.raw.on("close", gone);
       return s;
     };
-    let body: string | Readable | undefined;
-    let tooLarge = false;
-    const uploadTooLarge = () => new ApiError(413, `the upload is larger than ${opts.uploadLimitBytes} bytes`, { field: "(body)", headers: { connection: "close" } });
-    if (rule.upload) {
-      const declared = Number(req.headers["content-length"]);
-      if (declared > opts.uploadLimitBytes) throw uploadTooLarge();
-      body = req.body ? limited(req.body as Readable, opts.uploadLimitBytes, () => (tooLarge = true)) : undefined;
-    } else body = req.rawBody;
-    const failed = (e: unknown): never => {
-      if (tooLarge) throw uploadTooLarge();
-      if (e instanceof UpstreamError) throw new ApiError(e.status, e.message);
-      throw e;
-    };
-    let res: UpstreamResponse | Promise<UpstreamResponse>;
-    try {
-      res = upstream.request({ method: req.method, path: req.url, headers: req.headers, body, signal: abortSignal });
-    } catch (e) {
-      return failed(e);
-    }
-    if (res instanceof Promise) return res.then((r) => answer(rule, req, reply, p, r), failed);
-    return answer(rule, req, reply, p, res);
   };
 
-  const answer = (rule: EndpointRule, req: FastifyRequest, reply: FastifyReply, p: Principal, res: UpstreamResponse): FastifyReply | Promise<FastifyReply> => {
+  /** Stage 4: what was validated is what is sent (the parsed body re-serialised, the checked query). */
+  const send = (e: NamedEndpoint, req: FastifyRequest, reply: FastifyReply, p: Principal, meter: Meter | null): FastifyReply | Promise<FastifyReply> => {
+    const signal = abortSignal(req, reply);
+    let body: string | Readable | undefined;
+    let tooLarge = false;
+    let dropUsage = false;
+    const uploadTooLarge = () => new ApiError(413, `the upload is larger than ${opts.uploadLimitBytes} bytes`, { field: "(body)", headers: { connection: "close" } });
+    const query = (req.query ?? {}) as Record<string, string>;
+    if (e.upload) {
+      if (Number(req.headers["content-length"]) > opts.uploadLimitBytes) throw uploadTooLarge();
+      body = req.body ? limited(req.body as Readable, opts.uploadLimitBytes, () => (tooLarge = true)) : undefined;
+    } else if (req.body !== undefined) {
+      const b = req.body as Record<string, unknown>;
+      // Writer reports a chat stream's usage only when asked: the gateway always asks, and takes
+      // the usage chunk out again for a client that did not.
+      if (e.generates?.streamUsage === "stream_option" && b.stream === true) {
+        const so = (b.stream_options ?? {}) as Record<string, unknown>;
+        dropUsage = so.include_usage !== true;
+        b.stream_options = { ...so, include_usage: true };
+      }
+      body = JSON.stringify(b);
+    }
+    const forwardedQuery = e.lists?.style === "cursor" ? { ...query, limit: "100" } : query;
+    const failed = (err: unknown): never => {
+      if (tooLarge) throw uploadTooLarge();
+      if (err instanceof UpstreamError) throw new ApiError(err.status, err.message, err.retryable ? {} : { headers: { "x-should-retry": "false" } });
+      throw err;
+    };
+    const path = upstreamPath(e, req.params as Record<string, string>, forwardedQuery);
+    let res: UpstreamResponse | Promise<UpstreamResponse>;
+    try {
+      res = upstream.request({ method: req.method, path, headers: req.headers, body, json: e.upload ? undefined : req.body, signal });
+    } catch (err) {
+      return failed(err);
+    }
+    const go = (r: UpstreamResponse) => answer(e, req, reply, p, meter, r, dropUsage, path.split("?")[0], query, signal);
+    if (res instanceof Promise) return res.then(go, failed);
+    return go(res);
+  };
+
+  /** Stage 5: the answer, as it streams; what was spent is settled when it ends. */
+  const answer = (
+    e: NamedEndpoint, req: FastifyRequest, reply: FastifyReply, p: Principal, meter: Meter | null, res: UpstreamResponse,
+    dropUsage: boolean, path: string, query: Record<string, string>, signal: () => EventEmitter,
+  ): FastifyReply | Promise<FastifyReply> => {
     reply.code(res.status);
-    returnHeaders(reply, res.headers);
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && RETURNED.test(k)) reply.header(k, v);
     const ok = res.status >= 200 && res.status < 300;
+    if (!ok) meter?.settle(meter.nothing());
     const type = String(res.headers["content-type"] ?? "");
 
-    if (type.startsWith("text/event-stream")) {
-      // Streamed chunk by chunk with backpressure; its usage is read on the way.
-      const tap = new SseUsageTap();
+    if (ok && type.startsWith("text/event-stream")) {
+      const tap = new SseTap(meter ?? new Meter(undefined, () => undefined), dropUsage);
+      streams.add(tap);
       const source = res.body ?? Readable.from([res.bytes]);
-      source.on("error", () => {
-        if (!tap.writableEnded) tap.end(sseError(errorBody(504, "Writer's API stopped answering mid-stream; the request may be retried")));
-      });
-      tap.on("end", () => {
-        if (tap.usage) usage.record(p.keyId, p.agentId, tap.usage.prompt, tap.usage.completion, clock(), hasLimits(p.limits));
+      source.on("error", () => tap.error(errorBody(504, "Writer's API stopped answering mid-stream; the request may be retried")));
+      // Whatever ends it (its end, the client going away, shutdown): the last usage seen, or the estimate of what was streamed.
+      reply.raw.on("close", () => {
+        streams.delete(tap);
+        meter?.settle();
       });
       return reply.send(source.pipe(tap));
     }
-    if (ok && (rule.creates || rule.lists || rule.generates) && type.includes("json")) return readJson(rule, reply, p, res, type);
+    if (ok && (e.creates || e.lists || e.generates)) return readJson(e, reply, p, meter, res, type, path, query, signal);
     // Anything else passes through as it is, streamed (or at once, when the upstream holds it whole).
     if (res.bytes) return reply.send(res.bytes);
     const length = res.headers["content-length"];
@@ -216,44 +239,40 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     return reply.send(res.body);
   };
 
-  /**
-   * Small JSON answers that the gateway must read before the client does: the id of what was
-   * created (recorded before the client can name it), the caller's own objects of a list, the
-   * tokens used.
-   */
-  const readJson = async (rule: EndpointRule, reply: FastifyReply, p: Principal, res: UpstreamResponse, type: string): Promise<FastifyReply> => {
-    const raw = res.bytes ?? (await readAll(res.body));
-    let json: any;
-    try {
-      json = JSON.parse(raw.toString("utf8"));
-    } catch {
-      return reply.send(raw);
+  /** Small JSON answers the gateway reads before the client does: what was created, the caller's part of a list, the tokens spent. */
+  const readJson = async (
+    e: NamedEndpoint, reply: FastifyReply, p: Principal, meter: Meter | null, res: UpstreamResponse, type: string,
+    path: string, query: Record<string, string>, signal: () => EventEmitter,
+  ): Promise<FastifyReply> => {
+    const raw = await readAll(res);
+    const json = type.includes("json") ? parse(raw) : undefined;
+    if (meter) {
+      if (json !== undefined) meter.read(json);
+      else meter.readRaw(raw.length);
+      // Async work (a job) is never seen here: its answer is charged at its bound, as an estimate.
+      if (e.generates?.async) meter.assumeAnswer(DEFAULT_ANSWER_RESERVE);
+      meter.settle();
     }
-    if (rule.creates && typeof json?.id === "string") await objects.own(rule.creates, json.id, { agentId: p.agentId, teamId: p.scope === "team" ? p.teamId : null }, clock());
-    if (rule.generates) {
-      const t = tokensOf(json?.usage);
-      if (t) usage.record(p.keyId, p.agentId, t.prompt, t.completion, clock(), hasLimits(p.limits));
-    }
-    if (rule.lists && Array.isArray(json?.[rule.lists.field])) {
-      const kept = [];
-      for (const item of json[rule.lists.field]) if (await visible(rule.lists.kind, item?.id, p)) kept.push(item);
-      json[rule.lists.field] = kept;
-      return reply.type(type).send(JSON.stringify(json));
+    if (e.creates || e.lists) {
+      if (json === undefined || json === null || typeof json !== "object") throw new ApiError(502, "Writer's answer could not be read; nothing of it is shown");
+      const id = (json as { id?: unknown }).id;
+      if (e.creates && typeof id === "string") await own.recordCreated(e.creates, id, p, fetcher(signal));
+      if (e.lists) return reply.type(type).send(JSON.stringify(await own.filterList(e.lists, json, query, p, path, fetcher(signal))));
     }
     return reply.type(type).send(raw);
   };
 
-  for (const rule of ENDPOINTS) {
-    const body = DATA_PLANE_BODIES[`${rule.method} ${rule.path}`];
+  for (const e of ENDPOINT_LIST) {
     const route = {
-      method: rule.method as "GET",
-      url: toRouterPath(rule.path),
+      method: e.method,
+      url: toRouterPath(e.path),
       bodyLimit: opts.jsonLimitBytes,
-      schema: { hide: true, ...(body ? { body } : {}) },
-      onRequest: authorize(rule.capability),
-      handler: handle(rule),
+      schema: { hide: true, ...(e.body ? { body: e.body } : {}) },
+      onRequest: authorize(e),
+      preHandler: preHandler(e),
+      handler: handle(e),
     };
-    if (!rule.upload) {
+    if (!e.upload) {
       app.route(route);
       continue;
     }

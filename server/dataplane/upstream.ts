@@ -9,8 +9,10 @@ export interface UpstreamRequest {
   path: string;
   /** The client's headers as received: the upstream decides which it sends on (forward.ts drops credentials and hop-by-hop ones). */
   headers: IncomingHttpHeaders;
-  /** The JSON body as received, or the upload stream. */
+  /** The JSON body as validated (re-serialised), or the upload stream. */
   body?: string | Readable;
+  /** The same JSON body, parsed (an upstream in this process reads it without parsing it again). */
+  json?: unknown;
   /**
    * The signal that emits "abort" when the client goes away: the upstream request is abandoned
    * with it. (An EventEmitter, which undici accepts, costs less per request than an
@@ -37,11 +39,17 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-/** Upstream failures the gateway answers for itself, in Writer's error shape (502/504). */
+/**
+ * Upstream failures the gateway answers for itself, in Writer's error shape (502/504).
+ * `retryable`: nothing reached Writer (the connection was never made), so a client's retry cannot
+ * do the work twice; otherwise the answer says `x-should-retry: false` for a call that is not
+ * idempotent.
+ */
 export class UpstreamError extends Error {
   constructor(
     readonly status: 502 | 504,
     message: string,
+    readonly retryable = true,
   ) {
     super(message);
   }

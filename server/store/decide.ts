@@ -32,7 +32,7 @@ export function decide(hit: Hit | undefined, capability: string, now: number, te
   return {
     ok: true,
     principal: {
-      keyId: k.id, agentId: k.agent_id, scope: k.scope, teamId: k.team_id,
+      keyId: k.id, agentId: k.agent_id, scope: k.scope, teamId: k.team_id, capabilities,
       limits: {
         requestsPerMinute: k.requests_per_minute,
         tokensPerMinute: k.tokens_per_minute,

@@ -60,6 +60,6 @@ export function checkDatabaseUrl(url: string): string {
 
 export async function openChosenStore(c: StoreChoice): Promise<Store> {
   const pepper = c.pepperFile ? readPepperFile(c.pepperFile) : loadPepper(c.dataDir);
-  if (!c.databaseUrl) return openSqliteStore(c.dataDir, pepper);
+  if (!c.databaseUrl) return openSqliteStore(c.dataDir, pepper, c.onError);
   return openPostgresStore(checkDatabaseUrl(c.databaseUrl), pepper, { migrate: c.migrate, poolSize: c.poolSize, queryTimeoutMs: c.queryTimeoutMs, onError: c.onError });
 }

@@ -8,7 +8,7 @@ export const utcDay = (ms: number) => {
   return day;
 };
 
-export interface PendingUse { agentId: string; requests: number; prompt: number; completion: number }
+export interface PendingUse { agentId: string; requests: number; prompt: number; completion: number; estimated: number }
 
 /**
  * Use and refusals counted in memory between two writes, per key and UTC day (and reason). Both
@@ -22,8 +22,8 @@ export class PendingUsage {
     return this.uses.size === 0 && this.refusals.size === 0;
   }
 
-  add(keyId: string, agentId: string, now: number, requests: number, prompt: number, completion: number): void {
-    this.addOnDay(keyId, agentId, utcDay(now), { agentId, requests, prompt, completion });
+  add(keyId: string, agentId: string, now: number, requests: number, prompt: number, completion: number, estimated = 0): void {
+    this.addOnDay(keyId, agentId, utcDay(now), { agentId, requests, prompt, completion, estimated });
   }
 
   private addOnDay(keyId: string, agentId: string, day: string, u: PendingUse): void {
@@ -33,6 +33,7 @@ export class PendingUsage {
       p.requests += u.requests;
       p.prompt += u.prompt;
       p.completion += u.completion;
+      p.estimated += u.estimated;
     } else this.uses.set(k, { ...u, agentId });
   }
 

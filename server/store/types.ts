@@ -56,6 +56,9 @@ export interface Limits {
 /** Whether a key has any limit at all (a key without any costs its store no shared state). */
 export const hasLimits = (l: Limits): boolean => l.requestsPerMinute !== null || l.tokensPerMinute !== null || l.tokenBudget !== null;
 
+/** Whether a key's tokens are limited (a tokens-per-minute limit or a budget): its requests reserve tokens. */
+export const limitsTokens = (l: Limits): boolean => l.tokensPerMinute !== null || l.tokenBudget !== null;
+
 /** The key a data-plane request was authorized as. */
 export interface Principal {
   keyId: string;
@@ -63,9 +66,38 @@ export interface Principal {
   scope: "all_teams" | "team";
   teamId: string | null;
   limits: Limits;
+  /** Its agent's capabilities (chat tools need more than the endpoint's own). */
+  capabilities: ReadonlySet<string>;
 }
 
-export type Admission = { ok: true } | { ok: false; reason: LimitRefusal; retryAfterSeconds: number };
+/**
+ * Tokens held for a request of a key whose tokens are limited, from admission until its answer
+ * ends: what it may spend at most (its prompt's upper bound plus its answer's bound). Settled to
+ * what was really spent (spend()).
+ */
+export interface Reservation {
+  keyId: string;
+  agentId: string;
+  tokens: number;
+  /** When it was made: its minute window and budget period are the ones it is settled in. */
+  at: number;
+}
+
+/** What a request spent, and how much of it is an estimate (Writer reported nothing for it). */
+export interface Spent {
+  prompt: number;
+  completion: number;
+  estimatedPrompt: number;
+  estimatedCompletion: number;
+}
+
+/**
+ * `neverFits`: the request alone asks for more than the limit itself (no wait would help: the
+ * gateway answers 400, not 429).
+ */
+export type Admission =
+  | { ok: true; reservation: Reservation | null }
+  | { ok: false; reason: LimitRefusal; retryAfterSeconds: number; neverFits?: boolean };
 
 /** One UTC day of a key's (or an agent's) use. */
 export interface UsageDay {
@@ -73,6 +105,8 @@ export interface UsageDay {
   requests: number;
   prompt_tokens: number;
   completion_tokens: number;
+  /** The part of prompt_tokens and completion_tokens that the gateway estimated (Writer reported none). */
+  estimated_tokens: number;
   refusals: Record<string, number>;
 }
 export interface UsageQuery {
@@ -83,8 +117,9 @@ export interface UsageQuery {
   to: string;
 }
 
-/** Objects the data plane creates, kept apart per agent (and team). */
-export type ObjectKind = "file" | "graph" | "job";
+/** Objects the data plane creates, kept apart per agent (and team): the endpoint table's kinds. */
+import type { ObjectKind } from "../../api";
+export type { ObjectKind };
 export interface Owner {
   agentId: string;
   teamId: string | null;
@@ -142,9 +177,16 @@ export interface Store {
   };
   /** Per-key limits and usage (admission answers at once from memory; a promise where replicas share limits). */
   usage: {
-    admit(p: Principal, now: number): Admission | Promise<Admission>;
-    /** `limited`: the key has limits (an engine shared by replicas then writes at once). */
-    record(keyId: string, agentId: string, promptTokens: number, completionTokens: number, now: number, limited?: boolean): void;
+    /**
+     * Counts the request against its key's limits and, for a key whose tokens are limited,
+     * reserves `reserve` tokens (refused when they do not fit what is left).
+     */
+    admit(p: Principal, now: number, reserve: number): Admission | Promise<Admission>;
+    /**
+     * What a request spent, settling its reservation (if any). Never throws: a failed write is
+     * retried with the next one.
+     */
+    spend(p: Principal, reservation: Reservation | null, spent: Spent, now: number): void;
     refuse(keyId: string, agentId: string, reason: string, now: number): void;
     report(q: UsageQuery): Promise<UsageDay[]>;
   };

@@ -155,8 +155,8 @@ export async function openPostgresStore(url: string, pepper: Buffer, opts: PgOpt
       stats: access.stats,
     },
     usage: {
-      admit: (pr, now) => usage.admit(pr, now),
-      record: (keyId, agentId, prompt, completion, now, limited) => usage.record(keyId, agentId, prompt, completion, now, limited),
+      admit: (pr, now, reserve) => usage.admit(pr, now, reserve),
+      spend: (pr, r, spent, now) => usage.spend(pr, r, spent, now),
       refuse: (keyId, agentId, reason, now) => usage.refuse(keyId, agentId, reason, now),
       report: async (q) => {
         await read(async (c) => {

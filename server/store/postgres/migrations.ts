@@ -117,6 +117,70 @@ export const PG_MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // Token reservations (see server/store/limits.ts): a key whose tokens are limited reserves the
+  // most a request may spend at admission and settles it when the answer ends. The budget's
+  // counter per key and period lives in token_ledger (spent + reserved, one row lock serialises
+  // every replica's admissions of that key); the minute window's tokens in rate_windows. Each of
+  // admission and settlement is one round trip (a function), locking the window row before the
+  // ledger row, always in that order. usage_daily says how much of its tokens were estimated.
+  `
+  ALTER TABLE usage_daily ADD COLUMN estimated_tokens BIGINT NOT NULL DEFAULT 0;
+  CREATE TABLE token_ledger (
+    key_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    spent BIGINT NOT NULL,
+    reserved BIGINT NOT NULL DEFAULT 0,
+    reserved_until BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (key_id, period)
+  );
+  CREATE FUNCTION writer_admit(p_key TEXT, p_minute BIGINT, p_rpm BIGINT, p_tpm BIGINT, p_period TEXT, p_from TEXT, p_to TEXT,
+                               p_budget BIGINT, p_reserve BIGINT, p_now BIGINT, p_until BIGINT)
+  RETURNS TEXT LANGUAGE plpgsql AS $fn$
+  DECLARE w rate_windows%ROWTYPE; l token_ledger%ROWTYPE; live BIGINT;
+  BEGIN
+    INSERT INTO rate_windows (key_id, minute, requests, tokens) VALUES (p_key, p_minute, 0, 0) ON CONFLICT DO NOTHING;
+    SELECT * INTO w FROM rate_windows WHERE key_id = p_key AND minute = p_minute FOR UPDATE;
+    IF p_rpm IS NOT NULL AND w.requests >= p_rpm THEN RETURN 'requests_per_minute'; END IF;
+    IF p_tpm IS NOT NULL THEN
+      IF p_reserve > p_tpm THEN RETURN 'tokens_per_minute!'; END IF;
+      IF w.tokens >= p_tpm OR w.tokens + p_reserve > p_tpm THEN RETURN 'tokens_per_minute'; END IF;
+    END IF;
+    IF p_budget IS NOT NULL THEN
+      IF p_reserve > p_budget THEN RETURN 'token_budget!'; END IF;
+      INSERT INTO token_ledger (key_id, period, spent)
+        SELECT p_key, p_period, COALESCE(SUM(prompt_tokens + completion_tokens), 0) FROM usage_daily
+        WHERE key_id = p_key AND day BETWEEN p_from AND p_to
+        ON CONFLICT DO NOTHING;
+      SELECT * INTO l FROM token_ledger WHERE key_id = p_key AND period = p_period FOR UPDATE;
+      live := CASE WHEN l.reserved_until < p_now THEN 0 ELSE l.reserved END;
+      IF l.spent + live >= p_budget OR l.spent + live + p_reserve > p_budget THEN RETURN 'token_budget'; END IF;
+      UPDATE token_ledger SET reserved = live + p_reserve, reserved_until = GREATEST(reserved_until, p_until)
+        WHERE key_id = p_key AND period = p_period;
+    END IF;
+    UPDATE rate_windows SET requests = requests + 1, tokens = tokens + p_reserve WHERE key_id = p_key AND minute = p_minute;
+    RETURN NULL;
+  END $fn$;
+  CREATE FUNCTION writer_settle(p_key TEXT, p_agent TEXT, p_minute BIGINT, p_reserved BIGINT, p_period TEXT, p_from TEXT, p_to TEXT,
+                                p_day TEXT, p_prompt BIGINT, p_completion BIGINT, p_estimated BIGINT)
+  RETURNS VOID LANGUAGE plpgsql AS $fn$
+  BEGIN
+    UPDATE rate_windows SET tokens = GREATEST(0, tokens + p_prompt + p_completion - p_reserved) WHERE key_id = p_key AND minute = p_minute;
+    IF p_period IS NOT NULL THEN
+      INSERT INTO token_ledger (key_id, period, spent)
+        SELECT p_key, p_period, COALESCE(SUM(prompt_tokens + completion_tokens), 0) FROM usage_daily
+        WHERE key_id = p_key AND day BETWEEN p_from AND p_to
+        ON CONFLICT DO NOTHING;
+      UPDATE token_ledger SET spent = spent + p_prompt + p_completion, reserved = GREATEST(0, reserved - p_reserved)
+        WHERE key_id = p_key AND period = p_period;
+    END IF;
+    IF p_prompt + p_completion > 0 THEN
+      INSERT INTO usage_daily AS u (key_id, agent_id, day, requests, prompt_tokens, completion_tokens, estimated_tokens)
+        VALUES (p_key, p_agent, p_day, 0, p_prompt, p_completion, p_estimated)
+        ON CONFLICT (key_id, day) DO UPDATE SET prompt_tokens = u.prompt_tokens + p_prompt,
+          completion_tokens = u.completion_tokens + p_completion, estimated_tokens = u.estimated_tokens + p_estimated;
+    END IF;
+  END $fn$;
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

@@ -29,13 +29,13 @@ export class Access {
   /** Runs with every flush (the usage counters share its schedule). */
   onFlush?: () => void;
 
-  constructor(private db: DB, private pepper: Buffer) {
+  constructor(private db: DB, private pepper: Buffer, private onError: (e: unknown) => void = () => undefined) {
     // One statement, both hash columns indexed (SQLite answers the OR with two index probes).
     this.bySecret = db.prepare(`SELECT k.*, a.capabilities AS agent_capabilities, a.deleted_at AS agent_deleted_at
       FROM keys k JOIN agents a ON a.id = k.agent_id
       WHERE k.secret_hash = @h OR k.previous_secret_hash = @h`);
     this.touchStmt = prepareNeutral(db, "UPDATE keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)");
-    this.timer = setInterval(() => this.flush(), TOUCH_FLUSH_MS);
+    this.timer = setInterval(() => this.flushOrReport(), TOUCH_FLUSH_MS);
     this.timer.unref();
   }
 
@@ -73,13 +73,28 @@ export class Access {
     if (this.pending.size === 0) return;
     const batch = [...this.pending];
     this.pending.clear();
-    this.db.transaction(() => {
-      for (const [id, at] of batch) this.touchStmt.run(at, id, at);
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const [id, at] of batch) this.touchStmt.run(at, id, at);
+      })();
+    } catch (e) {
+      // Kept for the next flush (a use newer than the failed one wins).
+      for (const [id, at] of batch) if ((this.pending.get(id) ?? 0) < at) this.pending.set(id, at);
+      throw e;
+    }
+  }
+
+  /** The timer's flush: a failure (a full disk) is reported and retried a second later, never thrown into the timer. */
+  private flushOrReport(): void {
+    try {
+      this.flush();
+    } catch (e) {
+      this.onError(e);
+    }
   }
 
   close(): void {
     clearInterval(this.timer);
-    this.flush();
+    this.flushOrReport();
   }
 }

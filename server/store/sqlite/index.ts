@@ -19,7 +19,7 @@ export interface SqliteStore extends Store {
 }
 
 /** The embedded store: one SQLite file in the data dir, owned by this process. */
-export function openSqliteStore(dataDir: string, pepper: Buffer): SqliteStore {
+export function openSqliteStore(dataDir: string, pepper: Buffer, onError: (e: unknown) => void = () => undefined): SqliteStore {
   const db = openDb(dataDir);
   const pager = new Pager(db);
   const teams = new Teams(db, pager);
@@ -27,7 +27,7 @@ export function openSqliteStore(dataDir: string, pepper: Buffer): SqliteStore {
   const agents = new Agents(db, pager);
   const keys = new Keys(db, pager, pepper);
   const idempotency = new Idempotency(db, pepper);
-  const access = new Access(db, pepper);
+  const access = new Access(db, pepper, onError);
   const usage = new Usage(db);
   const objects = new Objects(db);
   access.onFlush = () => usage.flush();
@@ -55,9 +55,14 @@ export function openSqliteStore(dataDir: string, pepper: Buffer): SqliteStore {
     }
   };
 
-  // Reads of keys see every use already made (last_used_at is written in batches).
+  // Reads of keys see every use already made (last_used_at is written in batches); a read still
+  // answers when that write fails (it is retried by the next flush).
   const fresh = <T>(f: () => T): T => {
-    access.flush();
+    try {
+      access.flush();
+    } catch (e) {
+      onError(e);
+    }
     return f();
   };
 
@@ -138,8 +143,8 @@ export function openSqliteStore(dataDir: string, pepper: Buffer): SqliteStore {
       touch: (keyId, now) => access.touch(keyId, now),
     },
     usage: {
-      admit: (p, now) => usage.admit(p, now),
-      record: (keyId, agentId, prompt, completion, now) => usage.record(keyId, agentId, prompt, completion, now),
+      admit: (p, now, reserve) => usage.admit(p, now, reserve),
+      spend: (p, r, spent, now) => usage.spend(p, r, spent, now),
       refuse: (keyId, agentId, reason, now) => usage.refuse(keyId, agentId, reason, now),
       report: async (q) => {
         agents.get(q.agentId);

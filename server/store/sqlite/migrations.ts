@@ -115,6 +115,10 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (kind, id)
   );
   `,
+  // Tokens the gateway estimated because Writer reported none (see server/dataplane/usage.ts).
+  `
+  ALTER TABLE usage_daily ADD COLUMN estimated_tokens INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The user_version of a fully migrated database. */
