@@ -21,7 +21,7 @@ export function refusalError(r: Refusal, capability: Capability, field = "Author
     case "capability":
       return new ApiError(403, `this key's agent lacks the "${capability}" capability`, { field });
     case "team":
-      return new ApiError(403, "this key is scoped to another team", { field: TEAM_HEADER });
+      return new ApiError(403, "this key is scoped to another team", { field: "X-Writer-Team-Id" });
     default:
       return new ApiError(401, "Invalid token", { field: "Authorization" });
   }

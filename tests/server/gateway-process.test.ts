@@ -90,7 +90,7 @@ test("writer-local usage prints a key's days; --upstream-key-file must be the ow
   const { tmpdir } = await import("node:os");
   const cli = join(__dirname, "..", "..", "dist", "server", "cli.js");
   const out = execFileSync(process.execPath, [cli, "usage", "--agent", upstreamKey.agentId, "--key", upstreamKey.keyId, "--url", upstream.url, "--data-dir", upstream.dataDir], { encoding: "utf8", env: { ...process.env, WRITER_ADMIN_TOKEN: "" } });
-  expect(out).toMatch(/^date\s+requests\s+prompt tokens\s+completion tokens\s+refusals/);
+  expect(out).toMatch(/^date\s+requests\s+prompt tokens\s+completion tokens\s+of them estimated\s+refusals/);
   expect(out).toMatch(/^total\s+6\s/m);
   const dir = mkdtempSync(join(tmpdir(), "upkey-"));
   const file = join(dir, "key");

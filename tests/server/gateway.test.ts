@@ -33,9 +33,9 @@ beforeEach(() => {
 const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token = secret) =>
   fetch(url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers }, body: body === undefined ? undefined : typeof body === "string" || Buffer.isBuffer(body) ? (body as string) : JSON.stringify(body) });
 
-test("forwards method, path, query and body with the upstream key; returns status, the headers that matter and the body unchanged", async () => {
+test("forwards method, path and body (as validated) with the upstream key; returns status, the headers that matter and the body unchanged", async () => {
   const body = '{"model":"palmyra-x5","messages":[{"role":"user","content":"hi"}],"temperature":0.5,"future_field":{"x":1}}';
-  const r = await call("POST", "/v1/chat?trace=1", body, { "x-writer-team-id": "whatever", "x-custom": "kept", connection: "keep-alive" });
+  const r = await call("POST", "/v1/chat", body, { "x-writer-team-id": "whatever", "x-custom": "kept", connection: "keep-alive" });
   expect(r.status).toBe(200);
   expect(await r.text()).toBe('{"ok":true,"n":1}');
   expect(r.headers.get("x-request-id")).toBe("req-1");
@@ -44,10 +44,15 @@ test("forwards method, path, query and body with the upstream key; returns statu
   expect(r.headers.get("x-internal")).toBeNull();
   expect(fake.seen).toHaveLength(1);
   const s = fake.seen[0];
-  expect([s.method, s.url, s.body.toString()]).toEqual(["POST", "/v1/chat?trace=1", body]);
+  expect([s.method, s.url, s.body.toString()]).toEqual(["POST", "/v1/chat", body]);
   expect(s.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
   expect(s.headers["x-writer-team-id"]).toBeUndefined();
   expect(s.headers["x-custom"]).toBe("kept");
+  // A query parameter Writer does not take there is refused, never passed on.
+  const q = await call("POST", "/v1/chat?trace=1", body);
+  expect(q.status).toBe(400);
+  expect(((await q.json()) as any).errors[0].extras.field).toBe("trace");
+  expect(fake.seen).toHaveLength(1);
 });
 
 test("refused requests never reach the upstream: 401, 403, 400, 404 of another agent's object", async () => {
@@ -88,7 +93,7 @@ test("an upstream that is down is 502", async () => {
   await down.app.close();
 });
 
-test("SSE streams chunk by chunk; the final usage chunk is counted; a rotation during the stream does not cut it", async () => {
+test("SSE streams chunk by chunk; the final usage chunk is counted (and not shown to a client that did not ask for it); a rotation during the stream does not cut it", async () => {
   fake.behave(slowStream(20, 15));
   const r = await call("POST", "/v1/chat", { model: "m", messages: [{ role: "user", content: "x" }], stream: true });
   expect(r.headers.get("content-type")).toMatch(/^text\/event-stream/);
@@ -104,11 +109,16 @@ test("SSE streams chunk by chunk; the final usage chunk is counted; a rotation d
     if (done) break;
     text += new TextDecoder().decode(value);
   }
-  expect(text.match(/^data: \{/gm)!.length).toBe(16);
+  expect(text.match(/^data: \{/gm)!.length).toBe(15);
+  expect(text).not.toContain('"usage"');
+  // The gateway asked Writer for the usage chunk.
+  expect(JSON.parse(fake.seen[0].body.toString()).stream_options).toEqual({ include_usage: true });
   expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
   secret = rotated.body.secret;
   const u = await gw.api.get(`/v1/admin/agents/${agentId}/keys/${keyId}/usage`);
-  expect(u.body.totals).toMatchObject({ prompt_tokens: 3, completion_tokens: 15 });
+  // Writer's figures for the stream; the earlier answers without usage are counted as estimates.
+  expect(u.body.totals.completion_tokens - u.body.totals.estimated_tokens).toBeLessThanOrEqual(15);
+  expect(u.body.totals.prompt_tokens + u.body.totals.completion_tokens - u.body.totals.estimated_tokens).toBe(3 + 15);
 });
 
 test("a client that goes away mid-stream aborts the upstream request", async () => {
@@ -141,14 +151,15 @@ test("an upstream that stops mid-stream ends the client's stream with an error e
 });
 
 test("uploads stream through with the upstream key; past --upload-limit-bytes they are 413", async () => {
-  fake.behave((_req, res, body) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: "f-" + body.length, name: "x", status: "completed", created_at: "2025-01-01T00:00:00Z", graph_ids: [] })));
+  const fileId = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+  fake.behave((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: fileId, name: "x", status: "completed", created_at: "2025-01-01T00:00:00Z", graph_ids: [] })));
   const ok = await call("POST", "/v1/files", Buffer.alloc(5000, 1) as never, { "content-type": "application/pdf", "content-disposition": "attachment; filename=a.pdf" });
   expect(ok.status).toBe(200);
   expect(fake.seen[0].body.length).toBe(5000);
   expect(fake.seen[0].headers["content-type"]).toBe("application/pdf");
   expect(fake.seen[0].headers["content-disposition"]).toBe("attachment; filename=a.pdf");
   // The file is the caller's: it can read it back through the gateway.
-  expect((await call("GET", "/v1/files/f-5000")).status).toBe(200);
+  expect((await call("GET", `/v1/files/${fileId}`)).status).toBe(200);
 });
 
 test("an upload past the limit is 413, declared or streamed, and the upstream never gets it whole", async () => {

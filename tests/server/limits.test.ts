@@ -1,6 +1,7 @@
 // Per-key limits at the gateway, with a clock the test moves (no sleeps): requests per minute
-// exact under 50 concurrent clients, tokens per minute, a token budget that stops at its limit and
-// resets with its UTC period; usage per day with refusals by reason.
+// exact under 50 concurrent clients, tokens per minute and a token budget that are never overrun
+// (each request reserves its bound and settles to what it spent) and reset with their window or
+// UTC period; usage per day with refusals by reason.
 import { startApp, type TestApp } from "../helpers/app";
 
 const T0 = Date.UTC(2031, 0, 31, 23, 59, 0); // one minute before a new day and a new month
@@ -37,22 +38,33 @@ test("requests per minute: exactly the limit under 50 concurrent clients, 429 wi
   expect((await gw.as(k.secret).get("/v1/models")).status).toBe(200);
 });
 
-test("tokens per minute: counted from each answer's usage; past the limit 429 until the minute ends", async () => {
+test("tokens per minute: each request reserves its bound (prompt + max_tokens) and settles to Writer's usage; never past the limit", async () => {
   now = T0 + 5 * 60_000;
-  const k = await key({ tokens_per_minute: 30 });
-  const first = await chat(k.secret, 20);
-  expect(first.status).toBe(200);
-  const used = first.body.usage.total_tokens;
-  expect(used).toBeGreaterThan(0);
-  let ok = 1;
-  while ((await chat(k.secret, 20)).status === 200) ok++;
-  // Refused only once the tokens reported reached the limit: at most one request past it.
-  expect(ok).toBe(Math.ceil(30 / used));
+  const k = await key({ tokens_per_minute: 100 });
+  let ok = 0;
+  let used = 0;
+  for (;;) {
+    const r = await chat(k.secret, 20);
+    if (r.status !== 200) {
+      expect(r.status).toBe(429);
+      expect(r.body.errors[0].description).toMatch(/tokens per minute/);
+      break;
+    }
+    ok++;
+    used += r.body.usage.total_tokens;
+  }
+  // Refused once what is left is less than one request's bound: 5 bytes of text + 8 for the message + 20.
+  expect(used).toBeLessThanOrEqual(100);
+  expect(100 - used).toBeLessThan(5 + 8 + 20);
+  expect(ok).toBe(3);
+  // A request that could never fit is 400 naming the field to change, not a 429 to wait out.
+  const never = await chat(k.secret, 200);
+  expect([never.status, never.body.errors[0].extras.field]).toEqual([400, "max_tokens"]);
   now += 60_000;
   expect((await chat(k.secret, 20)).status).toBe(200);
 });
 
-test("a token budget stops at its limit and resets with its period; limits update in place", async () => {
+test("a token budget stops before its limit and resets with its period; limits update in place", async () => {
   now = Date.UTC(2031, 1, 10, 12, 0, 0);
   const k = await key({ token_budget: { tokens: 100, period: "day" } });
   let total = 0;
@@ -66,14 +78,15 @@ test("a token budget stops at its limit and resets with its period; limits updat
     }
     total += r.body.usage.total_tokens;
   }
-  expect(total).toBeGreaterThanOrEqual(100);
-  expect(total).toBeLessThan(100 + 40);
+  // Never past it: the next request's bound (5 + 8 + 30) no longer fits what is left.
+  expect(total).toBeLessThanOrEqual(100);
+  expect(100 - total).toBeLessThan(5 + 8 + 30);
   // Raising the budget holds from the next request; so does removing it.
   const patched = await gw.api.patch(`/v1/admin/agents/${k.agentId}/keys/${k.keyId}`, { token_budget: { tokens: 1000, period: "month" } });
   expect(patched.body.token_budget).toEqual({ tokens: 1000, period: "month" });
   expect((await chat(k.secret, 5)).status).toBe(200);
   await gw.api.patch(`/v1/admin/agents/${k.agentId}/keys/${k.keyId}`, { token_budget: { tokens: 100, period: "day" } });
-  expect((await chat(k.secret, 5)).status).toBe(429);
+  expect((await chat(k.secret, 30)).status).toBe(429);
   now = Date.UTC(2031, 1, 11, 0, 0, 1);
   expect((await chat(k.secret, 5)).status).toBe(200);
   // Usage per day, with the refusals by reason.
@@ -82,7 +95,8 @@ test("a token budget stops at its limit and resets with its period; limits updat
   expect(u.body.data.map((d: any) => d.date)).toEqual(["2031-02-10", "2031-02-11"]);
   expect(u.body.data[0].refusals.token_budget).toBe(2);
   expect(u.body.data[1].requests).toBe(1);
-  expect(u.body.totals.prompt_tokens + u.body.totals.completion_tokens).toBeGreaterThan(100);
+  expect(u.body.totals.prompt_tokens + u.body.totals.completion_tokens).toBe(total + 10 + 10);
+  expect(u.body.totals.estimated_tokens).toBe(0);
   const agentUsage = await gw.api.get(`/v1/admin/agents/${k.agentId}/usage?from=2031-02-10&to=2031-02-11`);
   expect(agentUsage.body.totals.requests).toBe(u.body.totals.requests);
 });

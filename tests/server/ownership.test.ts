@@ -1,6 +1,7 @@
 // One upstream key serves every agent, so the gateway keeps their objects apart: files, graphs and
 // application jobs made through it belong to the agent (and, for a team key, the team) that made
 // them; anyone else's by-id read, update or delete is 404, and lists show only the caller's own.
+import { CANNED_APPLICATIONS } from "../../server/dataplane/canned";
 import { startApp, type TestApp } from "../helpers/app";
 
 let gw: TestApp;
@@ -9,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => gw.app.close());
 
-const APP = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5";
+const APP = CANNED_APPLICATIONS[0].id;
 const caps = ["files", "knowledge_graph", "applications", "tools_pdf_parser"];
 
 async function agentWith(name: string) {
