@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_BASE_URL, DEFAULT_DATA_DIR, DEFAULT_PORT } from "../api";
-import { DEFAULT_JSON_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPSTREAM_TIMEOUTS } from "./app";
+import { DEFAULT_DRAIN_MS, DEFAULT_JSON_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPSTREAM_TIMEOUTS } from "./app";
 import { adminTokenPath } from "./crypto";
 import { startServer } from "./index";
 import { openChosenStore, type StoreChoice } from "./store";
@@ -104,6 +104,7 @@ program
   .addOption(new Option("--upload-limit-bytes <n>", "largest upload (POST /v1/files); 413 past it").env("WRITER_LOCAL_UPLOAD_LIMIT_BYTES").argParser(positive).default(DEFAULT_UPLOAD_LIMIT_BYTES))
   .addOption(new Option("--max-json-bytes <n>", "largest data-plane JSON body; 413 past it").env("WRITER_LOCAL_MAX_JSON_BYTES").argParser(positive).default(DEFAULT_JSON_LIMIT_BYTES))
   .addOption(new Option("--trust-proxy", "behind a TLS-terminating reverse proxy: trust its X-Forwarded-* headers (console cookies become Secure over https)").env("WRITER_LOCAL_TRUST_PROXY"))
+  .addOption(new Option("--drain-ms <ms>", "on SIGTERM, streams in flight get this long to end; the rest then end with an error event (their usage is recorded)").env("WRITER_LOCAL_DRAIN_MS").argParser(delayMs).default(DEFAULT_DRAIN_MS))
   .addOption(new Option("--canned-latency-ms <ms>", "tests and benchmarks: canned answers wait this long, like a remote model API").env("WRITER_LOCAL_CANNED_LATENCY_MS").argParser(delayMs).default(0))
   .addOption(new Option("--canned-chunk-interval-ms <ms>", "tests and benchmarks: canned streams wait this long between events, like a model's tokens").env("WRITER_LOCAL_CANNED_CHUNK_INTERVAL_MS").argParser(delayMs).default(0))
   .action(async (o, cmd: Command) => {
@@ -121,7 +122,7 @@ program
           }
         : undefined;
       server = await startServer({
-        upstream, trustProxy: o.trustProxy === true || o.trustProxy === "true", cannedLatencyMs: o.cannedLatencyMs, cannedChunkIntervalMs: o.cannedChunkIntervalMs, adminHost: o.adminHost, adminPort: o.adminPort, uploadLimitBytes: o.uploadLimitBytes, jsonLimitBytes: o.maxJsonBytes,
+        upstream, trustProxy: o.trustProxy === true || o.trustProxy === "true", cannedLatencyMs: o.cannedLatencyMs, cannedChunkIntervalMs: o.cannedChunkIntervalMs, drainMs: o.drainMs, adminHost: o.adminHost, adminPort: o.adminPort, uploadLimitBytes: o.uploadLimitBytes, jsonLimitBytes: o.maxJsonBytes,
         host: o.host, port: o.port, dataDir: o.dataDir, adminToken: o.adminToken || undefined, seedFile: o.seed,
         databaseUrl: o.database || undefined, pepperFile: o.pepperFile, migrate: o.migrate !== false, databasePoolSize: o.databasePoolSize, databaseTimeoutMs: o.databaseTimeoutMs,
         logLevel: o.logLevel, faults: o.faults, faultHangMs: o.faultHangMs, faultSeed: o.faultSeed,

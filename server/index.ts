@@ -45,6 +45,8 @@ export interface ServerOptions {
   cannedLatencyMs?: number;
   trustProxy?: boolean;
   cannedChunkIntervalMs?: number;
+  /** On shutdown, streams in flight get this long (ms) to end, then end with an error event. */
+  drainMs?: number;
   /** Fault injection spec, e.g. "429=0.1,drop=0.05" (tests only). */
   faults?: string | FaultSpec;
   faultHangMs?: number;
@@ -83,7 +85,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const split = opts.adminPort !== undefined || opts.adminHost !== undefined;
   const common: AppOptions = {
     store, adminToken, logLevel: opts.logLevel, logStream: opts.logStream, limits: opts.limits,
-    uploadLimitBytes: opts.uploadLimitBytes, jsonLimitBytes: opts.jsonLimitBytes, cannedLatencyMs: opts.cannedLatencyMs, trustProxy: opts.trustProxy, cannedChunkIntervalMs: opts.cannedChunkIntervalMs,
+    uploadLimitBytes: opts.uploadLimitBytes, jsonLimitBytes: opts.jsonLimitBytes, cannedLatencyMs: opts.cannedLatencyMs, trustProxy: opts.trustProxy, cannedChunkIntervalMs: opts.cannedChunkIntervalMs, drainMs: opts.drainMs,
     upstream: opts.upstream && { ...DEFAULT_UPSTREAM_TIMEOUTS, ...opts.upstream },
     faults, faultHangMs: opts.faultHangMs, faultSeed: opts.faultSeed,
   };

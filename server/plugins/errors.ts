@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { errorBody, ERRORS, REPLAYED_HEADER, type ErrorStatus } from "../../api";
 import { ApiError, fromStoreError } from "../errors";
 import { IdempotentReplay, StoreError } from "../store/errors";
@@ -14,9 +14,25 @@ const FASTIFY_CODES: Record<string, { status: ErrorStatus; description: string }
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
+/**
+ * An error answered before the request's body arrived (a 401 in onRequest, a 413): the rest of the
+ * body is not read. The connection is closed after the answer, so a client trickling a body in
+ * cannot hold it open: half-closed at once, so the answer is read, then destroyed a second later.
+ */
+function closeUnread(req: FastifyRequest, reply: FastifyReply): void {
+  if (req.raw.complete) return;
+  reply.header("connection", "close");
+  reply.raw.once("finish", () => {
+    const socket = req.raw.socket;
+    socket?.end();
+    setTimeout(() => socket?.destroy(), 1000).unref();
+  });
+}
+
 /** The one place an error becomes an HTTP answer: always Writer's error body, never internals on 5xx. */
 export const errorHandlerPlugin = globalPlugin(async (app) => {
   app.setErrorHandler((err: FastifyError | ApiError | StoreError, req, reply) => {
+    closeUnread(req, reply);
     if (err instanceof IdempotentReplay) {
       return reply.code(err.status).header(REPLAYED_HEADER, "true").type("application/json; charset=utf-8").send(err.body);
     }

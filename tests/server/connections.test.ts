@@ -37,6 +37,23 @@ test("a body trickled one byte at a time is cut off after the request timeout", 
   expect(ms).toBeLessThan(5000);
 });
 
+test("an unauthenticated POST whose body trickles in (a byte every 0.7 s, under the keep-alive timeout) is closed once refused, before the request timeout", async () => {
+  const s = await open();
+  const done = closed(s);
+  let answer = "";
+  s.on("data", (d) => (answer += d));
+  s.write("POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{");
+  const trickle = setInterval(() => s.writable && s.write(" "), 700); // more often than the keep-alive timeout
+  const ms = await Promise.race([done, new Promise<number>((ok) => setTimeout(() => ok(-1), 9000))]);
+  clearInterval(trickle);
+  s.destroy();
+  expect(answer).toMatch(/^HTTP\/1.1 401/);
+  expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+  // Closed right after the answer, not left to the request timeout (1.5 s).
+  expect(ms).toBeGreaterThan(0);
+  expect(ms).toBeLessThan(1200);
+});
+
 test("an idle keep-alive socket is closed", async () => {
   const s = await open();
   const done = closed(s);

@@ -184,3 +184,42 @@ test("an upload past the limit is 413, declared or streamed, and the upstream ne
 test("the upstream key never reaches a client or a log line", async () => {
   expect(gw.logs()).not.toContain(UPSTREAM_KEY);
 });
+
+test("a connection lost after a POST was sent answers 502 with x-should-retry: false; a GET, or a POST never sent, may be retried", async () => {
+  fake.behave((req) => req.socket.destroy());
+  const post = await call("POST", "/v1/chat", { model: "palmyra-x5", messages: [{ role: "user", content: "x" }] });
+  expect(post.status).toBe(502);
+  expect(post.headers.get("x-should-retry")).toBe("false");
+  expect(((await post.json()) as any).errors[0].description).toMatch(/may have done the work/);
+  const get = await call("GET", "/v1/models");
+  expect(get.status).toBe(502);
+  expect(get.headers.get("x-should-retry")).toBeNull();
+  const down = await startApp({ upstream: { url: "http://127.0.0.1:1", apiKey: UPSTREAM_KEY, connectTimeoutMs: 500, headersTimeoutMs: 500, bodyTimeoutMs: 500, connections: 1 } } as any);
+  const a = await down.api.post("/v1/admin/agents", { name: "d", capabilities: ["chat"] });
+  const never = await down.as(a.body.default_key.secret).post("/v1/chat", { model: "palmyra-x5", messages: [{ role: "user", content: "x" }] });
+  expect(never.status).toBe(502);
+  expect(never.headers.get("x-should-retry")).toBeNull();
+  await down.app.close();
+});
+
+test("Writer's x-should-retry reaches the client", async () => {
+  fake.behave((_req, res) => res.writeHead(500, { "content-type": "application/json", "x-should-retry": "false" }).end('{"tpe":"InternalServerError","errors":[{"description":"no","key":"k","extras":{}}],"extras":{}}'));
+  const r = await call("GET", "/v1/models");
+  expect([r.status, r.headers.get("x-should-retry")]).toEqual([500, "false"]);
+});
+
+test("an upstream that dies half-way through an event: the client gets whole events, then the error event on a fresh boundary", async () => {
+  fake.behave((_req, res) => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write('data: {"id":"s","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"a"}}]}\n\n');
+    res.write('data: {"id":"s","object":"chat.completion.chunk","choi');
+    setTimeout(() => res.socket?.destroy(), 50);
+  });
+  const r = await call("POST", "/v1/chat", { model: "palmyra-x5", messages: [{ role: "user", content: "x" }], stream: true });
+  const text = await r.text();
+  const events = text.split("\n\n");
+  expect(events.pop()).toBe("");
+  expect(events).toHaveLength(2);
+  expect(events[0]).toMatch(/^data: \{.*"content":"a"/);
+  expect(events[1]).toMatch(/^event: error\ndata: \{"tpe":"GatewayTimeout"/);
+});
