@@ -44,6 +44,30 @@ export function unwrap(v: any): any {
 }
 
 const secret = (value: unknown) => ({ [SECRET_SIG]: SECRET_VALUE, value });
+
+/** Whether a value from the engine holds a secret anywhere inside it. */
+function holdsSecret(v: any): boolean {
+  if (Array.isArray(v)) return v.some(holdsSecret);
+  if (v && typeof v === "object") return v[SECRET_SIG] === SECRET_VALUE || Object.values(v).some(holdsSecret);
+  return false;
+}
+/** The top-level properties that arrived holding a secret (the cores see them unwrapped). */
+export function secretKeys(...props: any[]): Set<string> {
+  const keys = new Set<string>();
+  for (const p of props) for (const [k, v] of Object.entries(p ?? {})) if (holdsSecret(v)) keys.add(k);
+  return keys;
+}
+/**
+ * What arrived as a secret leaves as one, whole: in checked inputs and in outputs of the same name,
+ * so a secret config value passed into rotationTriggers or description never reaches the state in
+ * plaintext.
+ */
+function keepSecret(o: Props, keys: Set<string>, acceptSecrets: boolean): Props {
+  if (!acceptSecrets || keys.size === 0) return o;
+  const out = { ...o };
+  for (const k of keys) if (k in out && out[k] !== undefined && !holdsSecret(out[k])) out[k] = secret(out[k]);
+  return out;
+}
 /** Undefined is not a protobuf value: drop such keys. */
 const defined = (o: Props) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 const struct = (o: Props) => structproto.Struct.fromJavaScript(defined(o));
@@ -230,12 +254,13 @@ export function providerService(version: string) {
     check: handle(async (req) => {
       const t = resourceType(req.getUrn());
       const olds = unwrap(req.getOlds()?.toJavaScript() ?? {});
-      const news = unwrap(req.getNews().toJavaScript());
+      const rawNews = req.getNews().toJavaScript();
+      const news = unwrap(rawNews);
       // The name defaults to the resource's name; the creation key is the URN (stable, unique in the stack).
       const r0 = await t.core.check(olds, { name: nameOf(req.getUrn()), ...news, creationKey: req.getUrn() });
       const r = new provproto.CheckResponse();
       const { creationKey: _k, ...inputs } = r0.inputs as Props;
-      r.setInputs(struct(inputs));
+      r.setInputs(struct(keepSecret(inputs, secretKeys(rawNews), acceptSecrets)));
       r.setFailuresList(r0.failures.map((f) => failure(f.property, f.reason)));
       return r;
     }),
@@ -257,10 +282,13 @@ export function providerService(version: string) {
 
     create: handle(async (req) => {
       const t = resourceType(req.getUrn());
-      const inputs = { ...unwrap(req.getProperties().toJavaScript()), creationKey: req.getUrn() };
+      const raw = req.getProperties().toJavaScript();
+      const secrets = secretKeys(raw);
+      const inputs = { ...unwrap(raw), creationKey: req.getUrn() };
       const r = new provproto.CreateResponse();
       if (req.getPreview()) {
-        r.setProperties(struct(inputs));
+        const { creationKey: _k, ...shown } = inputs;
+        r.setProperties(struct(keepSecret(shown, secrets, acceptSecrets)));
         return r;
       }
       let res;
@@ -269,18 +297,20 @@ export function providerService(version: string) {
       } catch (e: any) {
         if (e && e.id !== undefined && e.properties) {
           const { __provider: _p, ...props } = e.properties;
-          throw Object.assign(e, { id: t.fromCore(e.id, props), properties: outputs(t, props, acceptSecrets) });
+          throw Object.assign(e, { id: t.fromCore(e.id, props), properties: keepSecret(outputs(t, props, acceptSecrets), secrets, acceptSecrets) });
         }
         throw e;
       }
       r.setId(t.fromCore(res.id, res.outs));
-      r.setProperties(struct(outputs(t, res.outs, acceptSecrets)));
+      r.setProperties(struct(keepSecret(outputs(t, res.outs, acceptSecrets), secrets, acceptSecrets)));
       return r;
     }),
 
     read: handle(async (req) => {
       const t = resourceType(req.getUrn());
-      const props = unwrap(req.getProperties()?.toJavaScript() ?? {});
+      const rawProps = req.getProperties()?.toJavaScript() ?? {};
+      const secrets = secretKeys(rawProps, req.getInputs()?.toJavaScript());
+      const props = unwrap(rawProps);
       const c = t.toCore(req.getId(), props);
       const importing = Object.keys(props).length === 0;
       const res = await t.core.read(c.id, c.props);
@@ -288,7 +318,7 @@ export function providerService(version: string) {
       if (!res.id || !res.props) return r; // gone: the engine drops it
       if (importing && t.secrets.length) warn(`${typeOf(req.getUrn())} ${req.getId()} imported without its secret (${t.secrets.join(", ")} is empty): Writer never shows a secret twice; rotate it to get one`);
       r.setId(t.fromCore(res.id, res.props));
-      r.setProperties(struct(outputs(t, res.props, acceptSecrets)));
+      r.setProperties(struct(keepSecret(outputs(t, res.props, acceptSecrets), secrets, acceptSecrets)));
       // Inputs only for an import: on a refresh the engine keeps the program's own inputs (ours
       // would drop the provider's bookkeeping, e.g. the rotation anchor, and plan a rotation).
       if (importing && res.inputs) r.setInputs(struct(res.inputs));
@@ -297,15 +327,17 @@ export function providerService(version: string) {
 
     update: handle(async (req) => {
       const t = resourceType(req.getUrn());
+      const rawNews = req.getNews().toJavaScript();
+      const secrets = secretKeys(rawNews, req.getOlds().toJavaScript());
       const c = t.toCore(req.getId(), unwrap(req.getOlds().toJavaScript()));
-      const news = unwrap(req.getNews().toJavaScript());
+      const news = unwrap(rawNews);
       const r = new provproto.UpdateResponse();
       if (req.getPreview()) {
-        r.setProperties(struct({ ...c.props, ...news }));
+        r.setProperties(struct(keepSecret(outputs(t, { ...c.props, ...news }, acceptSecrets), secrets, acceptSecrets)));
         return r;
       }
       const res = await t.core.update(c.id, c.props, news);
-      r.setProperties(struct(outputs(t, res.outs, acceptSecrets)));
+      r.setProperties(struct(keepSecret(outputs(t, res.outs, acceptSecrets), secrets, acceptSecrets)));
       return r;
     }),
 

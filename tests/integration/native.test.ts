@@ -158,3 +158,58 @@ test("sdk/python is what gensdk generates from schema.json (run `npm run schema`
   expect(files(out)).toEqual(committed);
   for (const f of committed) expect([f, readFileSync(join(out, f), "utf8")]).toEqual([f, readFileSync(join(ROOT, "sdk", "python", f), "utf8")]);
 });
+
+const PLANTED = "planted-secret-Qx7mZ2vL9wR4";
+
+test("secret inputs stay secret: a --secret config value in rotationTriggers and description is ciphertext only in the state (YAML, Python)", async () => {
+  const yaml = await yamlStack("native-secret-inputs", `
+config:
+  trigger: { type: string, secret: true }
+resources:
+  agent:
+    type: writer:index:ApiAgent
+    properties:
+      name: secret-inputs
+      description: \${trigger}
+      capabilities: [models]
+  key:
+    type: writer:index:ApiKey
+    properties:
+      agentId: \${agent.id}
+      name: k
+      rotationTriggers:
+        reason: \${trigger}
+outputs:
+  secret: \${key.secret}
+`);
+  await yaml.run(["config", "set", "--secret", "trigger", PLANTED]);
+  await yaml.up();
+  const after = await yaml.exportState();
+  expect(after.raw).not.toContain(PLANTED);
+  const key = after.json.deployment.resources.find((r: any) => r.type === "writer:index:ApiKey");
+  const agent = after.json.deployment.resources.find((r: any) => r.type === "writer:index:ApiAgent");
+  expect(key.inputs.rotationTriggers).toHaveProperty("ciphertext");
+  expect(key.outputs.rotationTriggers).toHaveProperty("ciphertext");
+  expect(agent.inputs.description).toHaveProperty("ciphertext");
+  expect(agent.outputs.description).toHaveProperty("ciphertext");
+  // A refresh and a changed secret input (an in-place rotation) keep it so.
+  await yaml.refresh();
+  await yaml.run(["config", "set", "--secret", "trigger", PLANTED + "-2"]);
+  await yaml.up();
+  expect((await yaml.exportState()).raw).not.toContain(PLANTED);
+  await yaml.destroy();
+
+  const python = execFileSync("bash", [join(ROOT, "scripts", "ensure-python-venv")], { encoding: "utf8" }).trim().split("\n").pop()!;
+  const py = new ProjectStack("native-secret-python", `
+import pulumi
+import pulumi_writer as writer
+trigger = pulumi.Config().require_secret("trigger")
+agent = writer.ApiAgent("agent", name="secret-inputs-py", description=trigger, capabilities=[writer.Capability.MODELS])
+key = writer.ApiKey("key", agent_id=agent.id, name="k", rotation_triggers=trigger.apply(lambda t: {"reason": t}))
+pulumi.export("secret", key.secret)
+`, { PULUMI_PYTHON_CMD: python }, "python");
+  await py.init("test", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken, trigger: PLANTED });
+  await py.up();
+  expect((await py.exportState()).raw).not.toContain(PLANTED);
+  await py.destroy();
+});
