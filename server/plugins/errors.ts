@@ -24,8 +24,9 @@ function closeUnread(req: FastifyRequest, reply: FastifyReply): void {
   reply.header("connection", "close");
   reply.raw.once("finish", () => {
     const socket = req.raw.socket;
-    socket?.end();
-    setTimeout(() => socket?.destroy(), 1000).unref();
+    if (typeof socket?.end !== "function") return; // an injected request has no real socket
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
   });
 }
 

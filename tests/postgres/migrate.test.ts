@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { PG_SCHEMA_VERSION } from "../../server/store/postgres/migrations";
 import { freshDatabase, sql } from "../helpers/postgres";
 import { admin, startLocalServer } from "../helpers/server";
 
@@ -87,7 +88,7 @@ test("writer-local migrate brings an empty database to the current schema; --no-
   const m = await cli(["migrate", "--database", db, "--pepper-file", pepper, "--data-dir", pepperDir]);
   expect(m).toMatchObject({ code: 0 });
   expect(m.out).toContain("schema is up to date");
-  expect(await sql(db, "SELECT max(version)::int AS v FROM writer_schema")).toEqual([{ v: 1 }]);
+  expect(await sql(db, "SELECT max(version)::int AS v FROM writer_schema")).toEqual([{ v: PG_SCHEMA_VERSION }]);
 
   const open = join(pepperDir, "open");
   writeFileSync(open, Buffer.alloc(32, 1));

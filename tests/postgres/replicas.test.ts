@@ -6,6 +6,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import pg from "pg";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PG_SCHEMA_VERSION } from "../../server/store/postgres/migrations";
 import { startBalancer } from "../helpers/balancer";
 import { freshDatabase, sql } from "../helpers/postgres";
 import { ProjectStack } from "../helpers/pulumi";
@@ -40,7 +41,7 @@ const dp = (base: string, secret: string, path = "/v1/models", init: RequestInit
 test("replicas started together on an empty database migrate and seed it once; a replica with another pepper is refused", async () => {
   const r = await replicas(3);
   try {
-    expect(await sql(r.url, "SELECT version FROM writer_schema ORDER BY version")).toEqual([{ version: 1 }]);
+    expect(await sql(r.url, "SELECT version FROM writer_schema ORDER BY version")).toEqual(Array.from({ length: PG_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
     const teams = await admin(r.servers[2].url, TOKEN).get("/v1/admin/teams?limit=100");
     expect(teams.body.data.map((t: any) => t.name).sort()).toEqual(["Engineering", "Sales", "Support"]);
     await expect(startLocalServer({ adminToken: TOKEN, extraArgs: ["--database", r.url, "--pepper-file", pepperFile()] }))
@@ -96,25 +97,38 @@ test("limits are shared: 10 requests per minute across three replicas admit exac
   }
 });
 
-test("a key's budget on one replica sees its own last answer: the next request waits for those tokens to be written, even when the database is slow to take them", async () => {
-  const r = await replicas(1);
+test("token limits across three replicas: 50 concurrent clients with large max_tokens never overshoot a budget or a tokens-per-minute limit, even while settlements are slow", async () => {
+  const r = await replicas(3);
   const c = new pg.Client({ connectionString: r.url });
   try {
-    const k = await agentWithKey(admin(r.servers[0].url, TOKEN), { token_budget: { tokens: 50, period: "day" } });
-    const chat = () => dp(r.servers[0].url, k.secret, "/v1/chat", { method: "POST", body: JSON.stringify({ model: "palmyra-x5", messages: [{ role: "user", content: "hi" }], max_tokens: 60 }) });
-    // A slow database: usage writes wait behind a lock (reads still go through) for half a second.
+    const api = admin(r.servers[0].url, TOKEN);
+    const budget = await agentWithKey(api, { token_budget: { tokens: 3000, period: "day" } });
+    const tpm = await agentWithKey(api, { tokens_per_minute: 200 });
+    if (new Date().getUTCSeconds() > 45) await sleep((61 - new Date().getUTCSeconds()) * 1000);
+    const chat = (secret: string, i: number, maxTokens: number) =>
+      dp(r.servers[i % 3].url, secret, "/v1/chat", { method: "POST", body: JSON.stringify({ model: "palmyra-x5", messages: [{ role: "user", content: "go" }], max_tokens: maxTokens }) })
+        .then(async (x) => ({ status: x.status, body: (await x.json()) as any }));
+    // A slow database for the first half second: settlements wait behind a lock on usage_daily.
     await c.connect();
     await c.query("BEGIN");
     await c.query("LOCK TABLE usage_daily IN EXCLUSIVE MODE");
-    const first = await chat();
-    expect(first.status).toBe(200);
-    expect((await first.json()).usage.total_tokens).toBeGreaterThan(50);
     const release = sleep(500).then(() => c.query("COMMIT"));
-    // Without waiting, this one would be admitted on a budget that does not yet hold the first answer.
-    const second = await chat();
+    const [big, small] = await Promise.all([
+      Promise.all(Array.from({ length: 50 }, (_, i) => chat(budget.secret, i, 300))),
+      Promise.all(Array.from({ length: 50 }, (_, i) => chat(tpm.secret, i, 20))),
+    ]);
     await release;
-    expect(second.status).toBe(429);
-    expect((await second.json()).errors[0].description).toMatch(/token budget/);
+    for (const [answers, limit, k] of [[big, 3000, budget], [small, 200, tpm]] as const) {
+      expect(answers.every((a) => a.status === 200 || a.status === 429)).toBe(true);
+      const ok = answers.filter((a) => a.status === 200);
+      expect(ok.length).toBeGreaterThan(0);
+      const spent = ok.reduce((n, a) => n + a.body.usage.total_tokens, 0);
+      expect(spent).toBeLessThanOrEqual(limit);
+      await sleep(1500); // every replica has flushed its request counts
+      const day = new Date().toISOString().slice(0, 10);
+      const u = (await api.get(`/v1/admin/agents/${k.agentId}/keys/${k.keyId}/usage?from=${day}&to=${day}`)).body.totals;
+      expect(u.prompt_tokens + u.completion_tokens).toBe(spent);
+    }
   } finally {
     await c.end().catch(() => undefined);
     await stopAll(r.servers);
