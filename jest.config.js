@@ -27,7 +27,7 @@ module.exports = {
       setupFiles: ["<rootDir>/tests/setup/postgres-env.js"],
       testMatch: [
         "<rootDir>/tests/postgres/**/*.test.ts",
-        ...["contract", "pagination", "idempotency", "limits", "ownership", "dataplane", "team-scope", "times", "bad-input", "create-once", "gateway"]
+        ...["contract", "pagination", "idempotency", "limits", "ownership", "dataplane", "team-scope", "times", "bad-input", "create-once", "gateway", "enforcement"]
           .map((f) => `<rootDir>/tests/server/${f}.test.ts`),
         "<rootDir>/tests/integration/resources.test.ts",
       ],

@@ -3,7 +3,10 @@
 // Writer (no usage where Writer sends none, real pagination over every agent's objects). Each test
 // is one row of issue #18's table; refused requests must never reach the stand-in.
 import Writer from "writer-sdk";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { request } from "node:http";
+import { join } from "node:path";
 import { call, startGatewayRig, type GatewayRig } from "../helpers/gateway";
 
 jest.setTimeout(60_000);
@@ -308,4 +311,34 @@ describe("tokens are always counted, and budgets cannot be overrun", () => {
     expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(60);
     expect(r.headers.get("x-should-retry")).toBe("false");
   });
+});
+
+test("Writer's Python client (writer-sdk 3.0.0): it iterates exactly its own graphs, and a stream it stops reading at [DONE] is charged what Writer reported", async () => {
+  const python = execFileSync("bash", [join(__dirname, "..", "..", "scripts", "ensure-python-venv")], { encoding: "utf8" }).trim().split("\n").pop()!;
+  const { a, b, A, B } = await twoAgents(["knowledge_graph", "chat"]);
+  const mine: string[] = [];
+  for (let i = 0; i < 3; i++) mine.push((await B.call("POST", "/v1/graphs", { name: `py-b${i}` })).json.id);
+  const theirs: string[] = [];
+  for (let i = 0; i < 5; i++) theirs.push((await A.call("POST", "/v1/graphs", { name: `py-a${i}` })).json.id);
+  const script = `
+import json, sys
+from writerai import Writer
+c = Writer(api_key=sys.argv[2], base_url=sys.argv[1], max_retries=0)
+ids = [g.id for g in c.graphs.list(limit=1)]
+chunks = 0
+for ch in c.chat.chat(model="palmyra-x5", messages=[{"role": "user", "content": "hi"}], max_tokens=40, stream=True, stream_options={"include_usage": True}):
+    chunks += 1
+print(json.dumps({"ids": ids, "chunks": chunks}))
+`;
+  // Not execFileSync: the gateway answers from this very process.
+  const { stdout } = await promisify(execFile)(python, ["-c", script, rig.url, b.secret], { encoding: "utf8", timeout: 30_000 });
+  const out = JSON.parse(stdout.trim().split("\n").pop()!);
+  expect(out.ids.filter((id: string) => !theirs.includes(id)).sort()).toEqual(expect.arrayContaining([...mine].sort()));
+  expect(out.ids.some((id: string) => theirs.includes(id))).toBe(false);
+  expect(out.chunks).toBeGreaterThanOrEqual(40);
+  await new Promise((ok) => setTimeout(ok, 300));
+  const t = await usageOf(b.id);
+  expect(t.completion_tokens).toBe(40);
+  expect(t.estimated_tokens).toBe(0);
+  void a;
 });
