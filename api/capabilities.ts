@@ -1,5 +1,4 @@
 import { z } from "zod/v4";
-import { endpointKey, ENDPOINT_LIST } from "./endpoints";
 
 /**
  * The capability catalog: which Writer data-plane endpoints each capability opens.
@@ -31,7 +30,8 @@ export interface CapabilityInfo {
   endpoints: string[];
 }
 
-const NAMES: Record<Capability, { name: string; description: string }> = {
+/** How each capability is shown; which endpoints it opens is the endpoint table's (CAPABILITIES in api/endpoints.ts). */
+export const CAPABILITY_NAMES: Record<Capability, { name: string; description: string }> = {
   chat: { name: "Chat", description: "Chat completions with Palmyra models" },
   completions: { name: "Completions", description: "Text completions" },
   models: { name: "Models", description: "List available models" },
@@ -43,10 +43,6 @@ const NAMES: Record<Capability, { name: string; description: string }> = {
   vision: { name: "Vision", description: "Analyse images" },
   translation: { name: "Translation", description: "Translate text" },
 };
-
-export const CAPABILITIES: readonly CapabilityInfo[] = CAPABILITY_IDS.map((id) => ({
-  id, ...NAMES[id], endpoints: ENDPOINT_LIST.filter((e) => e.capability === id).map(endpointKey),
-}));
 
 export const CapabilitySchema = z.object({
   id: CapabilityId,

@@ -1,5 +1,5 @@
 import type { z } from "zod/v4";
-import type { Capability } from "./capabilities";
+import { CAPABILITY_IDS, CAPABILITY_NAMES, type Capability, type CapabilityInfo } from "./capabilities";
 import {
   ApplicationGraphsRequest, ApplicationJobRequest, ApplicationRequest, ChatRequest, CompletionRequest, FileRetryRequest,
   GraphFileRequest, GraphQuestionRequest, GraphRequest, PdfParserRequest, TranslationRequest, VisionRequest, WebSearchRequest,
@@ -173,3 +173,8 @@ export const ENDPOINT_LIST: readonly NamedEndpoint[] = Object.entries(ENDPOINTS)
 
 /** "METHOD /path" of an endpoint, as the capability catalog lists it. */
 export const endpointKey = (e: Pick<Endpoint, "method" | "path">) => `${e.method} ${e.path}`;
+
+/** The capability catalog: each capability with the endpoints of the table it opens. */
+export const CAPABILITIES: readonly CapabilityInfo[] = CAPABILITY_IDS.map((id) => ({
+  id, ...CAPABILITY_NAMES[id], endpoints: ENDPOINT_LIST.filter((e) => e.capability === id).map(endpointKey),
+}));

@@ -16,6 +16,7 @@ const run = (opts: Record<string, unknown>): Promise<any> =>
 const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 export interface RouteResult { route: string; ratioRps: number; gatewayRps: number; directRps: number; gatewayP99: number; directP99: number; addedP99: number; rounds: number[] }
+export interface BudgetResult { budgetedRps: number; unlimitedRps: number; costRatio: number; rounds: number[] }
 export interface StreamResult { streams: number; chunks: number; gatewayTtfbMs: number; directTtfbMs: number; addedTtfbMs: number; rounds: number[]; rssMB: { before: number; peak: number; after: number } }
 
 /**
@@ -52,7 +53,7 @@ async function streams(url: string, key: string, n: number, chunks: number, ramp
  * this shared machine, where the load generator, the gateway and the upstream (writer-local itself)
  * share 2 cores; a model API's answers take tens to thousands of ms, which is the realistic case.
  */
-export async function benchGateway(opts: { seconds: number; rounds: number; connections: number; latencyMs: number }, log: (s: string) => void): Promise<{ routes: RouteResult[]; streams: StreamResult }> {
+export async function benchGateway(opts: { seconds: number; rounds: number; connections: number; latencyMs: number }, log: (s: string) => void): Promise<{ routes: RouteResult[]; budget: BudgetResult; streams: StreamResult }> {
   // A realistic model streams its tokens at about 100 per second; an instant one all at once.
   const interval = opts.latencyMs > 0 ? 10 : 0;
   const up = await startLocalServer({ extraArgs: ["--log-level", "warn", "--canned-latency-ms", String(opts.latencyMs), "--canned-chunk-interval-ms", String(interval)] });
@@ -82,6 +83,22 @@ export async function benchGateway(opts: { seconds: number; rounds: number; conn
       routes.push(res);
     }
 
+    // The same chat through the gateway with a key whose tokens are limited (a budget and a
+    // tokens-per-minute limit, both far from reached: every request reserves, then settles) and
+    // with an unlimited key: what enforcing budgets costs per request.
+    const gwApi = admin(gw.url, gw.adminToken);
+    const limited = (await gwApi.post(`/v1/admin/agents/${a.body.id}/keys`, { name: "budgeted", token_budget: { tokens: 1e12, period: "month" }, tokens_per_minute: 1e9 })).body.secret as string;
+    const chatBody = JSON.stringify({ model: "palmyra-x5", messages: [{ role: "user", content: "Hello there" }], max_tokens: 16 });
+    const chatLoad = (k: string) => async () => {
+      const r = await run({ url: `${gw.url}/v1/chat`, method: "POST", body: chatBody, connections: opts.connections, duration: opts.seconds, headers: { authorization: `Bearer ${k}`, "content-type": "application/json" } });
+      if (r.non2xx) throw new Error(`budgeted chat: ${r.non2xx} non-2xx answers`);
+      return r.requests.average as number;
+    };
+    await chatLoad(limited)();
+    const b = await interleave(opts.rounds, chatLoad(key), chatLoad(limited), (x) => x);
+    const budget: BudgetResult = { unlimitedRps: b.medianA, budgetedRps: b.medianB, costRatio: b.medianRatio, rounds: b.rounds.map((x) => x.ratio) };
+    log(`  POST /v1/chat through the gateway, budgeted key vs unlimited: ${budget.budgetedRps.toFixed(0)} vs ${budget.unlimitedRps.toFixed(0)} rps, cost ratio ${budget.costRatio.toFixed(2)} (${budget.rounds.map((x) => x.toFixed(2)).join(" ")})`);
+
     const N = 200;
     const CHUNKS = 200;
     // With paced tokens a stream lasts 2 s, so 200 started 5 ms apart (over 1 s) all overlap.
@@ -110,7 +127,7 @@ export async function benchGateway(opts: { seconds: number; rounds: number; conn
       addedTtfbMs: median(r.rounds.map((x) => x.a - x.b)), rounds: r.rounds.map((x) => x.a - x.b), rssMB: { before, peak, after },
     };
     log(`  ${N} overlapping SSE streams x ${CHUNKS} chunks (started ${ramp} ms apart): time to first byte ${ttfbA.toFixed(1)} ms via gateway vs ${ttfbB.toFixed(1)} ms direct (added ${s.addedTtfbMs.toFixed(1)} ms median of rounds); gateway RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} -> ${after.toFixed(0)} MB`);
-    return { routes, streams: s };
+    return { routes, budget, streams: s };
   } finally {
     await gw.stop();
     await up.stop();

@@ -94,6 +94,7 @@ async function gatewayRows(row: (what: string, target: string, measured: string,
       row(`gateway ${r.route} rps vs direct, ${label}`, target ? ">= 0.8x" : "(reported)", x(r.ratioRps), target ? r.ratioRps >= 0.8 : undefined, cmd);
       row(`gateway ${r.route} added p99, ${label}`, target ? "<= 2 ms" : "(reported)", `${r.addedP99} ms (${r.gatewayP99} vs ${r.directP99})`, target ? r.addedP99 <= 2 : undefined, cmd);
     }
+    row(`gateway: a budgeted key's POST /v1/chat vs an unlimited key's (cost per request), ${label}`, target ? "(reported)" : "<= 1.2x", x(g.budget.costRatio), target ? undefined : g.budget.costRatio <= 1.2, cmd);
     const s = g.streams;
     row(`gateway: ${s.streams} concurrent SSE streams x ${s.chunks} chunks, added time to first byte, ${label}`, target ? "<= 2 ms" : "(reported)", `${s.addedTtfbMs.toFixed(1)} ms`, target ? s.addedTtfbMs <= 2 : undefined, cmd);
     row(`gateway RSS during those streams, ${label}`, "flat", `${s.rssMB.before.toFixed(0)} -> peak ${s.rssMB.peak.toFixed(0)} -> ${s.rssMB.after.toFixed(0)} MB`, undefined, cmd);

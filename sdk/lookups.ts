@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getConfig } from "@pulumi/pulumi/runtime";
-import { CAPABILITIES, CapabilityInfo } from "../api/capabilities";
+import type { CapabilityInfo } from "../api/capabilities";
+import { CAPABILITIES } from "../api/endpoints";
 
 // Lookups run in the program's process (dynamic providers cannot serve invokes), with the same
 // configuration resolution as the provider: stack config, then env, then writer-local's token file.
