@@ -12,6 +12,8 @@ const Stream = z.boolean().optional();
 const Id = z.string().min(1, "must not be empty").max(200);
 const Ids = z.array(Id).max(1000);
 const MaxTokens = z.number().int("must be a whole number").min(1, "must be at least 1").max(1_000_000).optional();
+/** How many answers one request asks for (chat `n`, completions `best_of`): each spends up to max_tokens. */
+const Answers = z.number().int("must be a whole number").min(1, "must be at least 1").max(128, "must be at most 128").optional();
 const ContentPart = z.looseObject({ type: z.string() });
 const Message = z.looseObject({
   role: z.string(),
@@ -35,11 +37,12 @@ export const ChatRequest = z.looseObject({
   model: Model,
   messages: z.array(Message).min(1, "must hold at least one message").max(10000),
   max_tokens: MaxTokens,
+  n: Answers,
   stream: Stream,
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).optional(),
   tools: z.array(ChatTool).max(128).optional(),
 });
-export const CompletionRequest = z.looseObject({ model: Model, prompt: Str, max_tokens: MaxTokens, stream: Stream });
+export const CompletionRequest = z.looseObject({ model: Model, prompt: Str, max_tokens: MaxTokens, best_of: Answers, stream: Stream });
 export const GraphRequest = z.looseObject({ name: Str.optional(), description: Str.optional() });
 // graph_ids is required, as in writer-sdk: a question that names no graph is not the gateway's to pass.
 export const GraphQuestionRequest = z.looseObject({ question: Str, graph_ids: Ids.min(1, "must name at least one graph"), stream: Stream });

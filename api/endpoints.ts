@@ -40,6 +40,8 @@ export interface Generation {
   usage: "json" | "none";
   streamUsage?: "stream_option" | "none";
   maxTokens?: "max_tokens";
+  /** The body field asking for several answers at once (chat `n`, completions `best_of`): each may spend `maxTokens`. */
+  answers?: "n" | "best_of";
   /** Async work (jobs): the answer is never seen by the gateway, so the reservation is what is charged. */
   async?: true;
 }
@@ -93,11 +95,11 @@ export const ENDPOINTS = {
       { in: "body", at: "tools[type=graph].function.graph_ids[]", kind: "graph" },
       { in: "body", at: "tools[type=vision].function.variables[].file_id", kind: "file" },
     ],
-    generates: { usage: "json", streamUsage: "stream_option", maxTokens: "max_tokens" },
+    generates: { usage: "json", streamUsage: "stream_option", maxTokens: "max_tokens", answers: "n" },
   },
   completions: {
     method: "POST", path: "/v1/completions", capability: "completions", body: CompletionRequest, streams: true,
-    generates: { usage: "none", streamUsage: "none", maxTokens: "max_tokens" },
+    generates: { usage: "none", streamUsage: "none", maxTokens: "max_tokens", answers: "best_of" },
   },
   models: { method: "GET", path: "/v1/models", capability: "models" },
 

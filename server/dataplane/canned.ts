@@ -63,7 +63,9 @@ function chat(b: Body): Answer {
   const id = randomUUID();
   const created = Math.floor(Date.now() / 1000);
   const prompt_tokens = promptTokens(b.messages);
-  const usage = { prompt_tokens, completion_tokens: words.length, total_tokens: prompt_tokens + words.length };
+  // `n` answers, each its own completion: Writer counts the tokens of all of them.
+  const n = typeof b.n === "number" ? b.n : 1;
+  const usage = { prompt_tokens, completion_tokens: n * words.length, total_tokens: prompt_tokens + n * words.length };
   if (b.stream) {
     const base = { id, object: "chat.completion.chunk", created, model: b.model };
     const chunks = words.map((w, i) => sseEvent({ ...base, choices: [{ index: 0, delta: i === 0 ? { role: "assistant", content: w } : { content: w }, finish_reason: null }] }));
@@ -74,7 +76,7 @@ function chat(b: Body): Answer {
   return {
     json: {
       id, object: "chat.completion", created, model: b.model, usage,
-      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: words.join(""), refusal: null } }],
+      choices: Array.from({ length: n }, (_, index) => ({ index, finish_reason: "stop", message: { role: "assistant", content: words.join(""), refusal: null } })),
     },
   };
 }

@@ -63,9 +63,11 @@ export function reservationFor(e: Endpoint, body: Record<string, unknown> | unde
   const messages = Array.isArray(body?.messages) ? body.messages.length : 1;
   const prompt = textBytes(body) + TEMPLATE_TOKENS_PER_MESSAGE * messages;
   if (e.generates.maxTokens) {
+    // Several answers (chat `n`, completions `best_of`) may each spend max_tokens.
+    const answers = e.generates.answers && typeof body?.[e.generates.answers] === "number" ? (body[e.generates.answers] as number) : 1;
     const asked = body?.[e.generates.maxTokens];
-    if (typeof asked === "number") return { tokens: prompt + asked };
-    return { tokens: prompt + DEFAULT_MAX_TOKENS, setMaxTokens: DEFAULT_MAX_TOKENS };
+    if (typeof asked === "number") return { tokens: prompt + answers * asked };
+    return { tokens: prompt + answers * DEFAULT_MAX_TOKENS, setMaxTokens: DEFAULT_MAX_TOKENS };
   }
   return { tokens: prompt + DEFAULT_ANSWER_RESERVE };
 }

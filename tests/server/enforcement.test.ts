@@ -261,7 +261,7 @@ describe("tokens are always counted, and budgets cannot be overrun", () => {
   });
 
   async function limitedKey(limits: object) {
-    const a = await rig.agent(`limited-${Math.random()}`, ["chat"]);
+    const a = await rig.agent(`limited-${Math.random()}`, ["chat", "completions"]);
     const k = await rig.gw.api.post(`/v1/admin/agents/${a.id}/keys`, { name: "k", ...limits });
     expect(k.status).toBe(201);
     return { agentId: a.id, keyId: k.body.id as string, secret: k.body.secret as string };
@@ -297,6 +297,17 @@ describe("tokens are always counted, and budgets cannot be overrun", () => {
     expect(used).toBeLessThanOrEqual(30);
     const refused = ten.find((r) => r.status === 429)!;
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  test("several answers in one request (chat n, completions best_of) reserve max_tokens each: overshoot 0", async () => {
+    const tpm = await limitedKey({ tokens_per_minute: 100 });
+    const ten = await Promise.all(Array.from({ length: 10 }, () => as(tpm.secret).call("POST", "/v1/chat", { model: "palmyra-x5", messages: [{ role: "user", content: "go" }], max_tokens: 5, n: 4 })));
+    const ok = ten.filter((r) => r.status === 200);
+    expect(ok.length).toBeGreaterThan(0);
+    expect(ok[0].json.choices).toHaveLength(4);
+    expect(ok.reduce((n, r) => n + r.json.usage.total_tokens, 0)).toBeLessThanOrEqual(100);
+    const never = await as(tpm.secret).call("POST", "/v1/completions", { model: "palmyra-x5", prompt: "x", max_tokens: 30, best_of: 4 });
+    expect([never.status, never.json.errors[0].extras.field]).toEqual([400, "max_tokens"]);
   });
 
   test("a limited key's chat without max_tokens is sent with the reserved bound; a 429 past 60 s says x-should-retry: false", async () => {
