@@ -7,7 +7,7 @@ import { DEFAULT_DRAIN_MS, DEFAULT_JSON_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_UPL
 import { adminTokenPath } from "./crypto";
 import { startServer } from "./index";
 import { openChosenStore, type StoreChoice } from "./store";
-import { checkDump } from "./store/dump";
+import { checkDump } from "./store/domain/dump";
 
 function port(v: string): number {
   const n = Number(v);

@@ -53,11 +53,16 @@ export function injectClient(app: FastifyInstance, token: string | undefined) {
   };
 }
 
-export async function startApp(opts: Partial<AppOptions> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), "writer-local-app-"));
-  // Jest project "postgres" runs the same suites on a fresh PostgreSQL database.
+/** A store of the engine the suite runs on (jest project "postgres": a fresh PostgreSQL database), seeded. */
+export async function openTestStore(dataDir = mkdtempSync(join(tmpdir(), "writer-local-app-"))): Promise<Store> {
   const store: Store = onPostgres() ? await openPostgresStore(await freshDatabase("app"), loadPepper(dataDir)) : openStore(dataDir);
   await seedIfEmpty(store, DEFAULT_SEED);
+  return store;
+}
+
+export async function startApp(opts: Partial<AppOptions> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), "writer-local-app-"));
+  const store = await openTestStore(dataDir);
   let logText = "";
   const logStream = new Writable({
     write(chunk, _enc, done) {

@@ -1,15 +1,16 @@
 // The data plane's memo empties only on writes that can change an access decision: using keys
 // (last_used_at) and recording idempotent answers leave it; revoking, disabling, capability
 // changes and rotation empty it, so they hold from the very next request.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openStore } from "../../server/store";
-import { writeGeneration } from "../../server/store/sqlite/db";
+import type { Store } from "../../server/store";
+import { openTestStore } from "../helpers/app";
 
-const store = openStore(mkdtempSync(join(tmpdir(), "memo-")));
+let store: Store;
+beforeAll(async () => {
+  store = await openTestStore();
+});
 afterAll(() => store.close());
-const gen = () => writeGeneration(store.db);
+/** How often the memo was emptied by a commit. */
+const gen = () => (store.access as unknown as { stats: { invalidations: number } }).stats.invalidations;
 
 test("key use and idempotency records keep the memo; access changes empty it", async () => {
   const a = (await store.agents.create({ name: "memo", capabilities: ["models"] })).value;

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import pg from "pg";
+import { compiled, queryBuilder, type Db, type Exec } from "../db";
 import { Unavailable } from "../errors";
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from "./migrations";
 
@@ -52,19 +53,31 @@ export interface PgOptions {
   migrate?: boolean;
 }
 
-export interface PgDb {
+export interface PgDb extends Db {
   pool: pg.Pool;
   /** This process, in notifications and logs. */
   replicaId: string;
-  /** One transaction (READ COMMITTED, row locks where a read decides a write), retried on serialization failures. */
-  tx<T>(fn: (c: pg.PoolClient) => Promise<T>, opts?: { notify?: boolean }): Promise<T>;
-  /** Called after a transaction that may change access decisions commits (this replica's memo). */
-  onAccessWrite?: () => void;
-  close(): Promise<void>;
 }
 
 /** The channel every replica listens on; a payload is a replica id (a change) or "ping:<replica>:<ms>". */
 export const ACCESS_CHANNEL = "writer_local_access";
+
+/** Runs compiled queries on the pool or a transaction's client; a database that is away is a 503, not a 500. */
+function executor(c: Q): Exec {
+  const query = async (q: Parameters<Exec["all"]>[0]) => {
+    const x = compiled(q);
+    try {
+      return await c.query(x.sql, x.parameters as unknown[]);
+    } catch (e) {
+      throw unavailableOr(e);
+    }
+  };
+  return {
+    all: async (q) => (await query(q)).rows,
+    first: async (q) => (await query(q)).rows[0],
+    run: async (q) => (await query(q)).rowCount ?? 0,
+  };
+}
 
 export async function openPg(url: string, opts: PgOptions = {}): Promise<PgDb> {
   const pool = new pg.Pool({
@@ -76,9 +89,14 @@ export async function openPg(url: string, opts: PgOptions = {}): Promise<PgDb> {
   pool.on("error", () => undefined);
   const replicaId = randomUUID();
   const db: PgDb = {
+    engine: "postgres",
+    q: queryBuilder("postgres"),
+    read: executor(pool),
     pool,
     replicaId,
-    async tx(fn, { notify = true } = {}) {
+    // READ COMMITTED, row locks where a read decides a write; retried on serialization failures;
+    // an access-relevant commit notifies every replica (postgres/listen.ts).
+    async tx(fn, { access = true } = {}) {
       for (let attempt = 0; ; attempt++) {
         let c: pg.PoolClient;
         try {
@@ -89,14 +107,14 @@ export async function openPg(url: string, opts: PgOptions = {}): Promise<PgDb> {
         let broken = false;
         try {
           await c.query("BEGIN");
-          const out = await fn(c);
-          if (notify) await c.query("SELECT pg_notify($1, $2)", [ACCESS_CHANNEL, replicaId]);
+          const out = await fn(executor(c));
+          if (access) await c.query("SELECT pg_notify($1, $2)", [ACCESS_CHANNEL, replicaId]);
           await c.query("COMMIT");
-          if (notify) db.onAccessWrite?.();
+          if (access) db.onAccessWrite?.();
           return out;
         } catch (e) {
           // A connection whose query timed out is in an unknown state: dropped, not rolled back.
-          if (timedOut(e)) broken = true;
+          if (timedOut(e) || e instanceof Unavailable) broken = true;
           else await c.query("ROLLBACK").catch(() => (broken = true));
           const code = (e as { code?: string }).code ?? "";
           if (RETRY_CODES.has(code) && attempt < 4) continue;

@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { chmodSync, closeSync, existsSync, openSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DATABASE_FILE } from "../../../api";
+import { compiled, queryBuilder, type Db, type Exec } from "../db";
 import { MIGRATIONS } from "./migrations";
 
 export type DB = Database.Database;
@@ -10,8 +11,8 @@ export { SCHEMA_VERSION } from "./migrations";
 /**
  * One writer-local process owns a data dir: SQLite's exclusive locking mode holds the database
  * lock for the life of the connection (the OS drops it if the process dies, so a SIGKILLed
- * server restarts cleanly). Owning the file is what lets the data plane trust an in-process
- * write counter (writeGeneration) instead of asking SQLite on every request.
+ * server restarts cleanly). Owning the file is what lets the access memo trust this process's own
+ * commits as the only changes there are.
  */
 export class DataDirInUseError extends Error {}
 
@@ -25,7 +26,7 @@ export function tightenDataDir(dataDir: string): void {
   for (const f of readdirSync(dataDir)) chmodSync(join(dataDir, f), 0o600);
 }
 
-export function openDb(dataDir: string): DB {
+function openFile(dataDir: string): DB {
   const file = join(dataDir, DATABASE_FILE);
   if (!existsSync(file)) closeSync(openSync(file, "a", 0o600));
   tightenDataDir(dataDir);
@@ -45,54 +46,12 @@ export function openDb(dataDir: string): DB {
   }
   db.pragma("foreign_keys = ON");
   db.pragma("synchronous = NORMAL");
-  countWrites(db);
   migrate(db);
   tightenDataDir(dataDir);
   return db;
 }
 
-const generations = new WeakMap<DB, { n: number; prepareRaw: DB["prepare"] }>();
-
-/** How many access-relevant writes this connection has made: it moves whenever anything that decides access changes. */
-export function writeGeneration(db: DB): number {
-  return generations.get(db)?.n ?? 0;
-}
-
-/**
- * A statement whose writes never change an access decision (last_used_at, usage counters,
- * idempotency records): it does not move the write generation, so it does not empty the data
- * plane's memo. Every other writing statement does, whichever method runs it: forgetting to
- * declare a write here can only cost speed, never correctness.
- */
-export function prepareNeutral(db: DB, sql: string): Database.Statement {
-  const g = generations.get(db);
-  return g ? g.prepareRaw(sql) : db.prepare(sql);
-}
-
-function countWrites(db: DB): void {
-  const prepareRaw = db.prepare.bind(db) as DB["prepare"];
-  const gen = { n: 0, prepareRaw };
-  generations.set(db, gen);
-  db.prepare = ((sql: string) => {
-    const stmt = prepareRaw(sql);
-    if (!stmt.reader) {
-      for (const m of ["run", "get", "all"] as const) {
-        const orig = (stmt[m] as (...a: unknown[]) => unknown).bind(stmt);
-        (stmt as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => {
-          gen.n++;
-          return orig(...args);
-        };
-      }
-    }
-    return stmt;
-  }) as DB["prepare"];
-  const exec = db.exec.bind(db);
-  db.exec = ((sql: string) => {
-    gen.n++;
-    return exec(sql);
-  }) as DB["exec"];
-}
-
+/** Numbered migrations, each in a transaction with its user_version bump. */
 function migrate(db: DB): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   for (let v = current; v < MIGRATIONS.length; v++) {
@@ -101,6 +60,71 @@ function migrate(db: DB): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+}
+
+export interface SqliteDb extends Db {
+  /** The connection, for tests and tools that read the file's own rows. */
+  file: DB;
+}
+
+/**
+ * The store's Db on one SQLite connection: statements are prepared once per SQL text and run
+ * synchronously (a promise that is already settled). Transactions take turns (one connection,
+ * one transaction at a time) and yield to nothing else while they run: all their awaits are on
+ * settled promises, which run before any other request's callback.
+ */
+export function openSqliteDb(dataDir: string): SqliteDb {
+  const file = openFile(dataDir);
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sqlText: string) => {
+    let s = statements.get(sqlText);
+    if (!s) statements.set(sqlText, (s = file.prepare(sqlText)));
+    return s;
+  };
+  const exec: Exec = {
+    all: async (q) => {
+      const c = compiled(q);
+      return prepare(c.sql).all(...(c.parameters as unknown[])) as never[];
+    },
+    first: async (q) => {
+      const c = compiled(q);
+      return prepare(c.sql).get(...(c.parameters as unknown[])) as never;
+    },
+    run: async (q) => {
+      const c = compiled(q);
+      const s = prepare(c.sql);
+      if (s.reader) return s.all(...(c.parameters as unknown[])).length;
+      return s.run(...(c.parameters as unknown[])).changes;
+    },
+  };
+  let turn: Promise<unknown> = Promise.resolve();
+  const db: SqliteDb = {
+    engine: "sqlite",
+    q: queryBuilder("sqlite"),
+    read: exec,
+    file,
+    tx: (fn, { access = true } = {}) => {
+      const run = turn.then(async () => {
+        file.exec("BEGIN IMMEDIATE");
+        try {
+          const out = await fn(exec);
+          file.exec("COMMIT");
+          if (access) db.onAccessWrite?.();
+          return out;
+        } catch (e) {
+          if (file.inTransaction) file.exec("ROLLBACK");
+          throw e;
+        }
+      });
+      turn = run.catch(() => undefined);
+      return run;
+    },
+    close: async () => {
+      await turn;
+      file.close();
+    },
+  };
+  return db;
 }
 
 export { iso, isoReq } from "../rows";

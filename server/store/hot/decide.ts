@@ -1,5 +1,5 @@
-import type { Decision } from "./types";
-import type { KeyRow } from "./rows";
+import type { Decision } from "../types";
+import type { KeyRow } from "../rows";
 
 /** What the data plane needs to decide on a request: the key row joined with its agent. */
 export interface AuthRow extends KeyRow {

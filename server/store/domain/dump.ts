@@ -1,4 +1,6 @@
-import type { Dump } from "./types";
+import { sql } from "kysely";
+import type { Db } from "../db";
+import type { Dump } from "../types";
 
 /** Tables in the order a load must fill them (references first). Same names and columns in both engines. */
 export const DUMP_TABLES = ["teams", "users", "user_teams", "agents", "keys", "idempotency", "usage_daily", "refusals_daily", "owned_objects"] as const;
@@ -43,4 +45,38 @@ export function columnsOf(table: string, rows: Record<string, unknown>[]): strin
   for (const c of cols) if (!/^[a-z_][a-z0-9_]*$/.test(c)) throw new DumpError(`table ${table}: bad column name ${JSON.stringify(c)}`);
   for (const r of rows) if (Object.keys(r).length !== cols.length) throw new DumpError(`table ${table}: rows have different columns`);
   return cols;
+}
+
+/** Tables whose `seq` orders their lists (the dump keeps it, so lists and cursors survive a move). */
+const SEQUENCED = new Set(["teams", "users", "agents", "keys"]);
+
+/** Everything the store holds, for moving a database between engines (writer-local export). */
+export async function dumpAll(db: Db): Promise<Dump> {
+  const tables: Dump["tables"] = {};
+  for (const t of DUMP_TABLES) {
+    let q = db.q.selectFrom(t as "teams").selectAll() as any;
+    if (t === "idempotency") q = q.where("status", ">", 0);
+    q = SEQUENCED.has(t) ? q.orderBy("seq") : q;
+    tables[t] = encodeRows(t, (await db.read.all(q)) as Record<string, unknown>[]);
+  }
+  return { format: "writer-local-dump", version: 1, tables };
+}
+
+/** Fills an EMPTY database from a dump (writer-local import), in one transaction. */
+export async function loadAll(db: Db, d: Dump): Promise<void> {
+  await db.tx(async (x) => {
+    const n = await x.first(db.q.selectNoFrom([
+      sql<number>`(SELECT count(*) FROM teams) + (SELECT count(*) FROM users) + (SELECT count(*) FROM agents) + (SELECT count(*) FROM keys)`.as("n"),
+    ]));
+    if (Number(n?.n ?? 0) > 0) throw new DumpError("the target database is not empty: import into a new data dir or database");
+    for (const t of DUMP_TABLES) {
+      const rows = decodeRows(t, d.tables[t] ?? []);
+      if (rows.length === 0) continue;
+      columnsOf(t, rows);
+      for (let i = 0; i < rows.length; i += 500) await x.run(db.q.insertInto(t as "teams").values(rows.slice(i, i + 500) as never));
+      if (db.engine === "postgres" && SEQUENCED.has(t)) {
+        await x.run(sql`SELECT setval(pg_get_serial_sequence(${t}, 'seq'), (SELECT max(seq) FROM ${sql.table(t)}))`.compile(db.q));
+      }
+    }
+  });
 }
