@@ -4,6 +4,18 @@
 // (faults, kills, fuzzing, secret scans), packaging (npm pack, installed into a fresh project), and
 // browser (the console in real headless Chromium), and postgres: the store-agnostic contract,
 // server and provider suites again with writer-local on PostgreSQL, plus the replica tests.
+const { readdirSync, readFileSync } = require("node:fs");
+const { join } = require("node:path");
+
+/**
+ * Every server suite runs on both engines, except one that says in its first lines
+ * `// engine: sqlite (why)`: it reads SQLite's own file, pragmas or data dir.
+ */
+const serverDir = join(__dirname, "tests", "server");
+const onBothEngines = readdirSync(serverDir)
+  .filter((f) => f.endsWith(".test.ts") && !/^\/\/ engine: sqlite\b/m.test(readFileSync(join(serverDir, f), "utf8").split("\n").slice(0, 5).join("\n")))
+  .map((f) => `<rootDir>/tests/server/${f}`);
+
 const common = {
   preset: "ts-jest",
   testEnvironment: "node",
@@ -27,8 +39,7 @@ module.exports = {
       setupFiles: ["<rootDir>/tests/setup/postgres-env.js"],
       testMatch: [
         "<rootDir>/tests/postgres/**/*.test.ts",
-        ...["contract", "pagination", "idempotency", "limits", "ownership", "dataplane", "team-scope", "times", "bad-input", "create-once", "gateway", "enforcement"]
-          .map((f) => `<rootDir>/tests/server/${f}.test.ts`),
+        ...onBothEngines,
         "<rootDir>/tests/integration/resources.test.ts",
       ],
     },

@@ -10,7 +10,7 @@ import { UsageQuerySchema, UsageReportSchema } from "./usage";
 /**
  * A client that has durably recorded the answers of its idempotent creates releases their keys:
  * a later request with the same Idempotency-Key then creates anew instead of replaying (see
- * provider/createKeys.ts for why a Pulumi provider needs this).
+ * provider/createOnce.ts for why a Pulumi provider needs this).
  */
 export const ReleaseIdempotencySchema = z.strictObject({
   requests: z.array(z.strictObject({ path: z.string().min(1).max(2048), idempotency_key: z.string().min(1).max(255) })).min(1).max(10000),

@@ -3,7 +3,7 @@
 import type { z } from "zod/v4";
 import { ADMIN_ROUTES, type AdminRouteId, type AdminRoutes } from "../api";
 import { AdminClient, seg } from "./client";
-import { createOnce } from "./createKeys";
+import { createOnce } from "./createOnce";
 import { NotFoundError } from "./errors";
 
 type Route<K extends AdminRouteId> = AdminRoutes[K];

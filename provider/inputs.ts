@@ -9,7 +9,7 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const Id = z.string().min(1, "must not be empty");
 const Adopt = z.strictObject({ id: Id, secret: z.string().optional() });
 
-/** Engine bookkeeping the provider adds to inputs itself (see createKeys.ts). */
+/** Engine bookkeeping the provider adds to inputs itself (see createOnce.ts). */
 const Bookkeeping = {
   creationKey: z.string().optional(),
   creationNonce: z.string().optional(),

@@ -1,8 +1,8 @@
 import { CONFLICT_KEYS, errorBody, type ErrorStatus } from "../api";
 import { BadCursor, DepthError, NotFound, StoreError, Taken, Unprocessable, Unavailable, IdempotencyKeyReused } from "./store/errors";
 
-/** The one error type HTTP code throws; the central error handler renders it as Writer's error body. */
-export class ApiError extends Error {
+/** The one error type HTTP code throws (HttpError, not the provider's APIError, which is a client's view of one); the central error handler renders it as Writer's error body. */
+export class HttpError extends Error {
   constructor(
     readonly status: ErrorStatus,
     description: string,
@@ -27,12 +27,12 @@ export class ApiError extends Error {
 }
 
 /** The one place the store's domain errors become HTTP answers. */
-export function fromStoreError(e: StoreError): ApiError {
-  if (e instanceof NotFound) return new ApiError(404, e.message, { field: e.field });
-  if (e instanceof Taken) return new ApiError(409, e.message, { field: e.field, key: CONFLICT_KEYS.nameTaken });
-  if (e instanceof Unprocessable) return new ApiError(422, e.message, { field: e.field });
-  if (e instanceof BadCursor || e instanceof DepthError) return new ApiError(400, e.message, { field: e.field });
-  if (e instanceof IdempotencyKeyReused) return new ApiError(409, e.message, { field: e.field, key: CONFLICT_KEYS.idempotencyKeyReused });
-  if (e instanceof Unavailable) return new ApiError(503, e.message, { field: e.field, headers: { "retry-after": "1" } });
-  return new ApiError(400, e.message, { field: e.field });
+export function fromStoreError(e: StoreError): HttpError {
+  if (e instanceof NotFound) return new HttpError(404, e.message, { field: e.field });
+  if (e instanceof Taken) return new HttpError(409, e.message, { field: e.field, key: CONFLICT_KEYS.nameTaken });
+  if (e instanceof Unprocessable) return new HttpError(422, e.message, { field: e.field });
+  if (e instanceof BadCursor || e instanceof DepthError) return new HttpError(400, e.message, { field: e.field });
+  if (e instanceof IdempotencyKeyReused) return new HttpError(409, e.message, { field: e.field, key: CONFLICT_KEYS.idempotencyKeyReused });
+  if (e instanceof Unavailable) return new HttpError(503, e.message, { field: e.field, headers: { "retry-after": "1" } });
+  return new HttpError(400, e.message, { field: e.field });
 }

@@ -1,7 +1,7 @@
 import type { FastifySchemaCompiler } from "fastify";
 import type { z } from "zod/v4";
 import { describeIssues } from "../api";
-import { ApiError } from "./errors";
+import { HttpError } from "./errors";
 
 /**
  * Fastify's validator for the contract's zod schemas: malformed input (wrong type, unknown field,
@@ -16,5 +16,5 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, ht
     const field = i.field === "(body)" && where !== "body" ? `(${where})` : i.field;
     return { field, description: `${field}: ${i.message}` };
   });
-  return { error: new ApiError(400, details.map((d) => d.description).join("; "), { field: details[0].field, details }) };
+  return { error: new HttpError(400, details.map((d) => d.description).join("; "), { field: details[0].field, details }) };
 };

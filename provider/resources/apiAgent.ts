@@ -2,7 +2,7 @@ import type { Capability } from "../../api";
 import { DEFAULT_KEY_NAME } from "../../api";
 import { agents, ignoreNotFound, keys, orGone } from "../admin";
 import { client } from "../client";
-import { answeredInThisDeployment, withNonce } from "../createKeys";
+import { answeredInThisDeployment, withNonce } from "../createOnce";
 import { AgentInputs, validate } from "../inputs";
 import { agentOutputs, type AgentOutputs } from "../outputs";
 import { verifySecret } from "../verify";

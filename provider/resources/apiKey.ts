@@ -2,7 +2,7 @@ import type { CreateKey, Key, UpdateKey } from "../../api";
 import { ignoreNotFound, keys, orGone } from "../admin";
 import { client } from "../client";
 import { resolveConfig } from "../config";
-import { answeredInThisDeployment, withNonce } from "../createKeys";
+import { answeredInThisDeployment, withNonce } from "../createOnce";
 import { KeyInputs, pastExpiry, UNKNOWN, validate } from "../inputs";
 import { keyOutputs, type KeyOutputs, type KeySettings } from "../outputs";
 import { verifySecret } from "../verify";

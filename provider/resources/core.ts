@@ -47,7 +47,7 @@ export async function partialCreate(id: string, outs: object, inputs: object, wh
   }
 }
 
-/** See createKeys.ts answeredInThisDeployment: the replacement is the old object, so nothing is deleted. */
+/** See createOnce.ts answeredInThisDeployment: the replacement is the old object, so nothing is deleted. */
 export function sameObjectWarning(type: string, id: string): void {
   warn(`${type} ${id}: its replacement's create got this same object back (a create key still replayable after an interrupted deployment), so it was not deleted; run the replacement again to get a new one`);
 }

@@ -10,7 +10,7 @@ if (mode === "errors") {
   for (const d of j.diagnostics ?? []) if (d.severity === "error") process.stdout.write(d.message);
   process.exit(0);
 }
-// Engine bookkeeping that moves without the program changing (see provider/createKeys.ts).
+// Engine bookkeeping that moves without the program changing (see provider/createOnce.ts).
 const SKIP = new Set(["__provider", "rotationAnchor", "creationKey", "creationNonce"]);
 const show = (v) => (v === undefined ? "(unset)" : JSON.stringify(v));
 const shortType = (t) => t.split(/[:/]/).pop();

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { ADMIN_ROUTES, CAPABILITIES, toRouterPath, USAGE_DEFAULT_DAYS, USAGE_MAX_DAYS, type AdminRoute, type UsageReport } from "../../api";
-import { ApiError } from "../errors";
+import { HttpError } from "../errors";
 import type { Store } from "../store";
 import type { AdminHandlers } from "./register";
 
@@ -72,7 +72,7 @@ const DAY = 86_400_000;
 async function usageReport(usage: Store["usage"], agentId: string, keyId: string | undefined, q: { from?: string; to?: string }): Promise<UsageReport> {
   const to = q.to ?? new Date().toISOString().slice(0, 10);
   const from = q.from ?? new Date(Date.parse(to) - (USAGE_DEFAULT_DAYS - 1) * DAY).toISOString().slice(0, 10);
-  if ((Date.parse(to) - Date.parse(from)) / DAY + 1 > USAGE_MAX_DAYS) throw new ApiError(400, `from..to spans more than ${USAGE_MAX_DAYS} days`, { field: "from" });
+  if ((Date.parse(to) - Date.parse(from)) / DAY + 1 > USAGE_MAX_DAYS) throw new HttpError(400, `from..to spans more than ${USAGE_MAX_DAYS} days`, { field: "from" });
   const data = await usage.report({ agentId, keyId, from, to });
   const totals = { requests: 0, prompt_tokens: 0, completion_tokens: 0, estimated_tokens: 0, refusals: {} as Record<string, number> };
   for (const d of data) {

@@ -10,7 +10,7 @@ import { Eta } from "eta";
 import { CAPABILITIES, CAPABILITY_IDS, describeIssues, type Agent, type Key, type PageOf } from "../../api";
 import { CreateAgentSchema, CreateKeySchema, KeyStatus, RegenerateKeySchema } from "../../api";
 import { safeEqual } from "../crypto";
-import { ApiError, fromStoreError } from "../errors";
+import { HttpError, fromStoreError } from "../errors";
 import { StoreError, type Store } from "../store";
 import { barChart, lastDays } from "./chart";
 import { Sessions, SESSION_COOKIE, SESSION_TTL_MS, type Session } from "./session";
@@ -117,7 +117,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { adminToken: st
       reply.code(403);
       return page(req, reply, "error", { title: "Refused", heading: "Refused", message: "This form has expired or did not come from this console: go back, reload and try again.", back: "/console" });
     }
-    if (e instanceof ApiError) {
+    if (e instanceof HttpError) {
       reply.code(e.status);
       return page(req, reply, "error", { title: "Error", heading: e.status === 404 ? "Not found" : "Could not do that", message: e.message, back: req.headers.referer ?? "/console" });
     }
@@ -129,7 +129,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { adminToken: st
   const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: any } }, v: unknown): T => {
     const r = schema.safeParse(v);
     if (r.success) return r.data;
-    throw new ApiError(400, describeIssues(r.error).map((i) => `${i.field}: ${i.message}`).join("; "));
+    throw new HttpError(400, describeIssues(r.error).map((i) => `${i.field}: ${i.message}`).join("; "));
   };
 
   const usageOf = async (agentId: string, keyId?: string) => {
@@ -223,7 +223,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { adminToken: st
   app.post("/console/agents/:id/capabilities/:capability", { schema: { hide: true }, preHandler: [guard, csrfCheck] }, async (req, reply) => {
     const agent = await agentOf(req);
     const capability = (req.params as Record<string, string>).capability;
-    if (!(CAPABILITY_IDS as readonly string[]).includes(capability)) throw new ApiError(400, `unknown capability ${capability}`);
+    if (!(CAPABILITY_IDS as readonly string[]).includes(capability)) throw new HttpError(400, `unknown capability ${capability}`);
     await store.agents.setCapability(agent.id, capability, (req.body as Record<string, string>)?.enabled === "true");
     return reply.redirect(`/console/agents/${agent.id}#caps`, 303);
   });

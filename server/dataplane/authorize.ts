@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { TEAM_HEADER, type Capability, type NamedEndpoint } from "../../api";
-import { ApiError } from "../errors";
+import { HttpError } from "../errors";
 import { bearer } from "../plugins/plugin";
 import type { Decision, Principal, Refusal, Store } from "../store";
 
@@ -16,14 +16,14 @@ declare module "fastify" {
 }
 
 /** The store's refusal -> Writer's answer. Unknown, revoked, disabled and expired keys all look alike (401). */
-export function refusalError(r: Refusal, capability: Capability, field = "Authorization"): ApiError {
+export function refusalError(r: Refusal, capability: Capability, field = "Authorization"): HttpError {
   switch (r) {
     case "capability":
-      return new ApiError(403, `this key's agent lacks the "${capability}" capability`, { field });
+      return new HttpError(403, `this key's agent lacks the "${capability}" capability`, { field });
     case "team":
-      return new ApiError(403, "this key is scoped to another team", { field: "X-Writer-Team-Id" });
+      return new HttpError(403, "this key is scoped to another team", { field: "X-Writer-Team-Id" });
     default:
-      return new ApiError(401, "Invalid token", { field: "Authorization" });
+      return new HttpError(401, "Invalid token", { field: "Authorization" });
   }
 }
 
@@ -61,9 +61,9 @@ export function checkAsks(store: Store, clock: () => number, e: NamedEndpoint, r
   for (const [name, v] of Object.entries(query)) {
     if (!e.query?.includes(name)) {
       const takes = e.query?.length ? `it takes ${e.query.join(", ")}` : "it takes none";
-      throw new ApiError(400, `unknown query parameter "${name.slice(0, 100)}" for ${e.method} ${e.path}: ${takes}`, { field: name.slice(0, 100) });
+      throw new HttpError(400, `unknown query parameter "${name.slice(0, 100)}" for ${e.method} ${e.path}: ${takes}`, { field: name.slice(0, 100) });
     }
-    if (typeof v !== "string") throw new ApiError(400, `query parameter "${name}" is given more than once: give it once`, { field: name });
+    if (typeof v !== "string") throw new HttpError(400, `query parameter "${name}" is given more than once: give it once`, { field: name });
   }
   if (!e.tools) return;
   const tools = (req.body as { tools?: { type: keyof NonNullable<typeof e.tools> }[] } | undefined)?.tools ?? [];
@@ -71,7 +71,7 @@ export function checkAsks(store: Store, clock: () => number, e: NamedEndpoint, r
     const needs = e.tools[t.type];
     if (needs && !p.capabilities.has(needs)) {
       store.usage.refuse(p.keyId, p.agentId, "capability", clock());
-      throw new ApiError(403, `this key's agent lacks the "${needs}" capability that a ${t.type} tool needs`, { field: `tools.${i}.type` });
+      throw new HttpError(403, `this key's agent lacks the "${needs}" capability that a ${t.type} tool needs`, { field: `tools.${i}.type` });
     }
   }
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ENDPOINT_LIST, errorBody, toRouterPath, type NamedEndpoint } from "../../api";
-import { ApiError } from "../errors";
+import { HttpError } from "../errors";
 import type { Principal, Store } from "../store";
 import { authorizeKey, checkAsks } from "./authorize";
 import { admit } from "./limits";
@@ -174,7 +174,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     let body: string | Readable | undefined;
     let tooLarge = false;
     let dropUsage = false;
-    const uploadTooLarge = () => new ApiError(413, `the upload is larger than ${opts.uploadLimitBytes} bytes`, { field: "(body)", headers: { connection: "close" } });
+    const uploadTooLarge = () => new HttpError(413, `the upload is larger than ${opts.uploadLimitBytes} bytes`, { field: "(body)", headers: { connection: "close" } });
     const query = (req.query ?? {}) as Record<string, string>;
     if (e.upload) {
       if (Number(req.headers["content-length"]) > opts.uploadLimitBytes) throw uploadTooLarge();
@@ -193,7 +193,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     const forwardedQuery = e.lists?.style === "cursor" ? { ...query, limit: "100" } : query;
     const failed = (err: unknown): never => {
       if (tooLarge) throw uploadTooLarge();
-      if (err instanceof UpstreamError) throw new ApiError(err.status, err.message, err.retryable ? {} : { headers: { "x-should-retry": "false" } });
+      if (err instanceof UpstreamError) throw new HttpError(err.status, err.message, err.retryable ? {} : { headers: { "x-should-retry": "false" } });
       throw err;
     };
     const path = upstreamPath(e, req.params as Record<string, string>, forwardedQuery);
@@ -254,7 +254,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
       meter.settle();
     }
     if (e.creates || e.lists) {
-      if (json === undefined || json === null || typeof json !== "object") throw new ApiError(502, "Writer's answer could not be read; nothing of it is shown");
+      if (json === undefined || json === null || typeof json !== "object") throw new HttpError(502, "Writer's answer could not be read; nothing of it is shown");
       const id = (json as { id?: unknown }).id;
       if (e.creates && typeof id === "string") await own.recordCreated(e.creates, id, p, fetcher(signal));
       if (e.lists) return reply.type(type).send(JSON.stringify(await own.filterList(e.lists, json, query, p, path, fetcher(signal))));

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { NamedEndpoint } from "../../api";
-import { ApiError } from "../errors";
+import { HttpError } from "../errors";
 import { limitsTokens, type Admission, type Principal, type Store } from "../store";
 import { Meter, reservationFor } from "./usage";
 
@@ -11,13 +11,13 @@ import { Meter, reservationFor } from "./usage";
 /** Writer's clients wait out a Retry-After of up to 60 s; past that they retry at once unless told not to. */
 const CLIENT_MAX_WAIT_S = 60;
 
-function limitError(a: Extract<Admission, { ok: false }>, e: NamedEndpoint): ApiError {
+function limitError(a: Extract<Admission, { ok: false }>, e: NamedEndpoint): HttpError {
   const what = a.reason.replace(/_/g, " ");
   if (a.neverFits) {
     const field = e.generates?.maxTokens ?? "(body)";
-    return new ApiError(400, `this request may spend more tokens than this key's ${what} limit allows at all: send a smaller ${field === "(body)" ? "request" : field}`, { field });
+    return new HttpError(400, `this request may spend more tokens than this key's ${what} limit allows at all: send a smaller ${field === "(body)" ? "request" : field}`, { field });
   }
-  return new ApiError(429, `this key's ${what} limit is reached; retry after ${a.retryAfterSeconds} s`, {
+  return new HttpError(429, `this key's ${what} limit is reached; retry after ${a.retryAfterSeconds} s`, {
     field: "Authorization",
     headers: { "retry-after": String(a.retryAfterSeconds), ...(a.retryAfterSeconds > CLIENT_MAX_WAIT_S ? { "x-should-retry": "false" } : {}) },
   });

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { ListRule, NamedEndpoint, ObjectKind, ObjectRef } from "../../api";
-import { ApiError } from "../errors";
+import { HttpError } from "../errors";
 import type { Owner, Principal, Store } from "../store";
 
 // Stage 3: objects. One organisation key stands behind every agent upstream, so the gateway keeps
@@ -73,7 +73,7 @@ export class Ownership {
     for (const ref of e.refs ?? []) {
       for (const [field, v] of this.refValues(ref, params, query, body)) {
         if (ref.idShaped && !(typeof v === "string" && UUID.test(v))) continue;
-        if (!(await this.visible(ref.kind, v, p))) throw new ApiError(404, `${ref.kind} ${String(v).slice(0, 200)} was not found`, { field });
+        if (!(await this.visible(ref.kind, v, p))) throw new HttpError(404, `${ref.kind} ${String(v).slice(0, 200)} was not found`, { field });
       }
     }
   }
@@ -105,7 +105,7 @@ export class Ownership {
     const del = DELETE_PATH[kind];
     if (del) {
       const undone = await fetch("DELETE", del + encodeURIComponent(id)).then((r) => r.status < 300 || r.status === 404, () => false);
-      if (undone) throw new ApiError(503, `the ${kind} could not be recorded as this key's, so it was not kept; retry the request`, { headers: { "retry-after": "1" } });
+      if (undone) throw new HttpError(503, `the ${kind} could not be recorded as this key's, so it was not kept; retry the request`, { headers: { "retry-after": "1" } });
     }
     this.unrecorded.set(`${kind}|${id}`, { kind, id, owner, at: this.clock() });
   }
@@ -130,7 +130,7 @@ export class Ownership {
     const path = e.keepsOthers.readFrom.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n]));
     const cur = await fetch("GET", path);
     const now = (cur.json as Record<string, unknown> | null)?.[e.keepsOthers.field];
-    if (cur.status >= 300 || !Array.isArray(now)) throw new ApiError(502, `Writer's answer to GET ${e.keepsOthers.readFrom} could not be read; nothing was changed`);
+    if (cur.status >= 300 || !Array.isArray(now)) throw new HttpError(502, `Writer's answer to GET ${e.keepsOthers.readFrom} could not be read; nothing was changed`);
     const kind = (e.lists as Extract<ListRule, { style: "ids" }>).kind;
     const others: string[] = [];
     for (const id of now) if (typeof id === "string" && !(await this.visible(kind, id, p))) others.push(id);
@@ -144,7 +144,7 @@ export class Ownership {
    * cannot be read fails closed (502): nothing of it reaches the client.
    */
   async filterList(rule: ListRule, first: unknown, query: Record<string, string>, p: Principal, path: string, fetch: Fetch): Promise<unknown> {
-    const unreadable = () => new ApiError(502, "Writer's list answer could not be read; nothing of it is shown");
+    const unreadable = () => new HttpError(502, "Writer's list answer could not be read; nothing of it is shown");
     const j = first as Record<string, unknown> | null;
     if (!j || typeof j !== "object") throw unreadable();
     if (rule.style === "ids") {
@@ -157,14 +157,14 @@ export class Ownership {
   }
 
   /** The caller's items of a page, in order (looked up together: a page is up to 100 round trips on PostgreSQL). */
-  private async keep<T>(kind: ObjectKind, items: unknown, p: Principal, unreadable: () => ApiError): Promise<T[]> {
+  private async keep<T>(kind: ObjectKind, items: unknown, p: Principal, unreadable: () => HttpError): Promise<T[]> {
     if (!Array.isArray(items)) throw unreadable();
     const mine = await Promise.all(items.map((it) => this.visible(kind, (it as { id?: unknown } | null)?.id, p)));
     return items.filter((_, i) => mine[i]) as T[];
   }
 
   /** Writer's cursor page ({data, has_more, first_id, last_id}) of the caller's objects only. */
-  private async cursorPage(kind: ObjectKind, first: Record<string, unknown>, query: Record<string, string>, p: Principal, path: string, fetch: Fetch, unreadable: () => ApiError) {
+  private async cursorPage(kind: ObjectKind, first: Record<string, unknown>, query: Record<string, string>, p: Principal, path: string, fetch: Fetch, unreadable: () => HttpError) {
     const limit = Math.min(100, Math.max(1, Number(query.limit ?? 50) || 50));
     const backwards = query.before !== undefined;
     let page = first;
@@ -176,7 +176,7 @@ export class Ownership {
       if (kept.length >= limit || page.has_more !== true || typeof cursor !== "string") break;
       if (pages >= MAX_LIST_PAGES) {
         if (kept.length > 0) break;
-        throw new ApiError(503, `more than ${MAX_LIST_PAGES * UPSTREAM_PAGE} objects of other agents precede this key's next ones; the gateway stopped reading`, { headers: { "retry-after": "1" } });
+        throw new HttpError(503, `more than ${MAX_LIST_PAGES * UPSTREAM_PAGE} objects of other agents precede this key's next ones; the gateway stopped reading`, { headers: { "retry-after": "1" } });
       }
       const q = new URLSearchParams({ ...query, limit: String(UPSTREAM_PAGE) });
       q.delete(backwards ? "after" : "before");
@@ -191,7 +191,7 @@ export class Ownership {
   }
 
   /** Writer's jobs page ({result, totalCount, pagination: {offset, limit}}) counted over the caller's jobs only. */
-  private async offsetPage(kind: ObjectKind, first: Record<string, unknown>, query: Record<string, string>, p: Principal, path: string, fetch: Fetch, unreadable: () => ApiError) {
+  private async offsetPage(kind: ObjectKind, first: Record<string, unknown>, query: Record<string, string>, p: Principal, path: string, fetch: Fetch, unreadable: () => HttpError) {
     const limit = Math.max(1, Number(query.limit ?? 10) || 10);
     const offset = Math.max(0, Number(query.offset ?? 0) || 0);
     // The caller's offset counts the caller's jobs, so every page is read from the start.
@@ -210,7 +210,7 @@ export class Ownership {
       at += items.length;
       const total = typeof page.totalCount === "number" ? page.totalCount : 0;
       if (items.length === 0 || at >= total) break;
-      if (pages + 1 >= MAX_LIST_PAGES) throw new ApiError(503, `more than ${MAX_LIST_PAGES * UPSTREAM_PAGE} jobs to read for this list; the gateway stopped reading`, { headers: { "retry-after": "1" } });
+      if (pages + 1 >= MAX_LIST_PAGES) throw new HttpError(503, `more than ${MAX_LIST_PAGES * UPSTREAM_PAGE} jobs to read for this list; the gateway stopped reading`, { headers: { "retry-after": "1" } });
       page = undefined;
     }
     return { result: all.slice(offset, offset + limit), totalCount: all.length, pagination: { offset, limit } };

@@ -1,5 +1,6 @@
-import { ApiError } from "../errors";
-import { globalPlugin, isAdminRequest } from "./plugin";
+import fp from "fastify-plugin";
+import { HttpError } from "../errors";
+import { isAdminRequest } from "./plugin";
 
 /** Request bodies: 1 MiB of JSON (admin and data plane); uploads have their own limit. */
 export const BODY_LIMIT = 1024 * 1024;
@@ -31,7 +32,7 @@ export function jsonDepth(v: unknown, limit: number): number {
  * JSON for everything; an empty JSON body counts as no body (a POST with no fields is legal). The
  * admin API accepts nothing but JSON (415); the data plane also takes raw uploads (POST /v1/files).
  */
-export const bodyPlugin = globalPlugin(async (app) => {
+export const bodyPlugin = fp(async (app) => {
   app.removeAllContentTypeParsers();
   // The limit is the route's (admin 1 MiB, data plane --max-json-bytes).
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
@@ -41,18 +42,18 @@ export const bodyPlugin = globalPlugin(async (app) => {
     try {
       parsed = JSON.parse(text);
     } catch {
-      return done(new ApiError(400, "malformed JSON body", { field: "(body)" }), undefined);
+      return done(new HttpError(400, "malformed JSON body", { field: "(body)" }), undefined);
     }
     if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-      return done(new ApiError(400, `request body nests deeper than ${MAX_JSON_DEPTH} levels`, { field: "(body)" }), undefined);
+      return done(new HttpError(400, `request body nests deeper than ${MAX_JSON_DEPTH} levels`, { field: "(body)" }), undefined);
     }
     req.rawBody = body as string;
     done(null, parsed);
   });
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: BODY_LIMIT }, (req, body, done) => {
     if (isAdminRequest(req)) {
-      return done(new ApiError(415, "unsupported Content-Type: the admin API takes application/json", { field: "Content-Type" }), undefined);
+      return done(new HttpError(415, "unsupported Content-Type: the admin API takes application/json", { field: "Content-Type" }), undefined);
     }
     done(null, body);
   });
-});
+}, { name: "writer-body", dependencies: ["writer-errors"] });

@@ -1,8 +1,9 @@
+import fp from "fastify-plugin";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { errorBody, ERRORS, REPLAYED_HEADER, type ErrorStatus } from "../../api";
-import { ApiError, fromStoreError } from "../errors";
+import { HttpError, fromStoreError } from "../errors";
 import { IdempotentReplay, StoreError } from "../store/errors";
-import { globalPlugin } from "./plugin";
+
 
 const FASTIFY_CODES: Record<string, { status: ErrorStatus; description: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, description: "request body is larger than the limit" },
@@ -31,14 +32,14 @@ function closeUnread(req: FastifyRequest, reply: FastifyReply): void {
 }
 
 /** The one place an error becomes an HTTP answer: always Writer's error body, never internals on 5xx. */
-export const errorHandlerPlugin = globalPlugin(async (app) => {
-  app.setErrorHandler((err: FastifyError | ApiError | StoreError, req, reply) => {
+export const errorHandlerPlugin = fp(async (app) => {
+  app.setErrorHandler((err: FastifyError | HttpError | StoreError, req, reply) => {
     closeUnread(req, reply);
     if (err instanceof IdempotentReplay) {
       return reply.code(err.status).header(REPLAYED_HEADER, "true").type("application/json; charset=utf-8").send(err.body);
     }
     const e = err instanceof StoreError ? fromStoreError(err) : err;
-    if (e instanceof ApiError) {
+    if (e instanceof HttpError) {
       if (e.status >= 500) req.log.warn({ status: e.status }, e.message);
       for (const [k, v] of Object.entries(e.opts.headers ?? {})) reply.header(k, v);
       return reply.code(e.status).send(e.body());
@@ -64,4 +65,4 @@ export const errorHandlerPlugin = globalPlugin(async (app) => {
     }
     return reply.code(404).send(errorBody(404, `no route ${req.method} ${path.slice(0, 200)}`, { field: "path" }));
   });
-});
+}, { name: "writer-errors" });

@@ -1,6 +1,7 @@
+import fp from "fastify-plugin";
 import type { FastifyRequest } from "fastify";
-import { ApiError } from "../errors";
-import { globalPlugin } from "./plugin";
+import { HttpError } from "../errors";
+
 
 /** Test-only fault injection; see parseFaults for the spec format. Off unless a spec is given. */
 export type FaultKind = "429" | "500" | "503" | "hang" | "drop";
@@ -54,7 +55,7 @@ function destroy(req: FastifyRequest) {
   req.raw.socket?.destroy();
 }
 
-export const faultsPlugin = globalPlugin<FaultOptions>(async (app, opts) => {
+export const faultsPlugin = fp<FaultOptions>(async (app, opts) => {
   const random = opts.seed !== undefined ? seededRandom(opts.seed) : Math.random;
   const hanging = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   app.addHook("onClose", async () => {
@@ -78,11 +79,11 @@ export const faultsPlugin = globalPlugin<FaultOptions>(async (app, opts) => {
     if (!req.url.startsWith("/v1/")) return;
     switch (pick()) {
       case "429":
-        throw new ApiError(429, "injected fault: too many requests", { headers: { "retry-after": "1" } });
+        throw new HttpError(429, "injected fault: too many requests", { headers: { "retry-after": "1" } });
       case "500":
-        throw new ApiError(500, "injected fault: internal error");
+        throw new HttpError(500, "injected fault: internal error");
       case "503":
-        throw new ApiError(503, "injected fault: service unavailable", { headers: { "retry-after": "1" } });
+        throw new HttpError(503, "injected fault: service unavailable", { headers: { "retry-after": "1" } });
       case "hang":
         reply.hijack();
         await new Promise<void>((resolve) => {
@@ -111,4 +112,4 @@ export const faultsPlugin = globalPlugin<FaultOptions>(async (app, opts) => {
     if (req.dropAfterHandler) destroy(req);
     return payload;
   });
-});
+}, { name: "writer-faults", dependencies: ["writer-errors"] });

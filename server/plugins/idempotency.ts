@@ -1,8 +1,9 @@
+import fp from "fastify-plugin";
 import { createHash } from "node:crypto";
 import { CONFLICT_KEYS, IDEMPOTENCY_HEADER, REPLAYED_HEADER } from "../../api";
-import { ApiError } from "../errors";
+import { HttpError } from "../errors";
 import type { IdempotencyContext } from "../store";
-import { globalPlugin, isAdminRequest } from "./plugin";
+import { isAdminRequest } from "./plugin";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -16,11 +17,11 @@ declare module "fastify" {
 }
 
 /**
- * Idempotency-Key on admin POSTs (the storage design is described in store/sqlite/idempotency.ts).
- * Requests still in flight are tracked in memory: the server is one process, and the record itself
- * is only written when the create commits.
+ * Idempotency-Key on admin POSTs (the storage design is described in store/idempotency.ts).
+ * Requests still in flight in this process are refused at once (409, from memory); one in flight
+ * on another replica is held back by the record the write's transaction claims first.
  */
-export const idempotencyPlugin = globalPlugin<{ adminToken: string }>(async (app, { adminToken }) => {
+export const idempotencyPlugin = fp<{ adminToken: string }>(async (app, { adminToken }) => {
   const tokenScope = createHash("sha256").update(adminToken).digest("hex");
   const inFlight = new Set<string>();
   app.decorate("idempotencyScope", (routerUrl: string, params: unknown) => `${tokenScope}\nPOST\n${routerUrl}\n${JSON.stringify(params)}`);
@@ -31,18 +32,18 @@ export const idempotencyPlugin = globalPlugin<{ adminToken: string }>(async (app
     if (raw === undefined) return;
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (key.length < 1 || key.length > 255) {
-      throw new ApiError(400, "Idempotency-Key must be 1 to 255 characters", { field: "Idempotency-Key" });
+      throw new HttpError(400, "Idempotency-Key must be 1 to 255 characters", { field: "Idempotency-Key" });
     }
     // The matched route plus its decoded, validated params: "/v1/%61dmin/teams" and "/v1/admin/teams" are one path.
     const ctx = app.store.idempotency.context(app.idempotencyScope(req.routeOptions.url!, req.params), key, req.body);
     if (inFlight.has(ctx.rowKey)) {
-      throw new ApiError(409, "a request with this Idempotency-Key is still in progress; retry shortly", {
+      throw new HttpError(409, "a request with this Idempotency-Key is still in progress; retry shortly", {
         field: "Idempotency-Key", key: CONFLICT_KEYS.idempotencyInFlight, headers: { "retry-after": "1" },
       });
     }
     const found = await app.store.idempotency.lookup(ctx);
     if (found.kind === "mismatch") {
-      throw new ApiError(409, "this Idempotency-Key was already used with a different request body; use a new key", {
+      throw new HttpError(409, "this Idempotency-Key was already used with a different request body; use a new key", {
         field: "Idempotency-Key", key: CONFLICT_KEYS.idempotencyKeyReused,
       });
     }
@@ -61,4 +62,4 @@ export const idempotencyPlugin = globalPlugin<{ adminToken: string }>(async (app
   app.addHook("onRequestAbort", async (req) => {
     if (req.idem) inFlight.delete(req.idem.rowKey);
   });
-});
+}, { name: "writer-idempotency", dependencies: ["writer-store", "writer-body", "writer-admin-auth"] });

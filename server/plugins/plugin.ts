@@ -1,13 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-
-/**
- * Marks a plugin as non-encapsulated so its decorators and hooks apply to the whole app (what the
- * `fastify-plugin` package does, without the extra dependency).
- */
-export function globalPlugin<O extends Record<string, unknown>>(fn: FastifyPluginAsync<O>): FastifyPluginAsync<O> {
-  (fn as unknown as Record<symbol, boolean>)[Symbol.for("skip-override")] = true;
-  return fn;
-}
+import type { FastifyRequest } from "fastify";
 
 export function bearer(header: string | undefined): string | undefined {
   if (!header) return undefined;

@@ -1,4 +1,5 @@
-import { globalPlugin } from "./plugin";
+import fp from "fastify-plugin";
+
 import type { Store } from "../store";
 import { IDEMPOTENCY_TTL_MS } from "../store/idempotency";
 
@@ -18,7 +19,7 @@ export interface StorePluginOptions {
 }
 
 /** The store, closed with the app; expired idempotency records purged at start and on a schedule. */
-export const storePlugin = globalPlugin<StorePluginOptions>(async (app, { store, purgeIntervalMs, closesStore }) => {
+export const storePlugin = fp<StorePluginOptions>(async (app, { store, purgeIntervalMs, closesStore }) => {
   app.decorate("store", store);
   const purge = () =>
     store.idempotency.purgeExpired().catch((err: Error) => app.log.warn({ err: { type: err.name } }, "idempotency purge failed"));
@@ -29,4 +30,4 @@ export const storePlugin = globalPlugin<StorePluginOptions>(async (app, { store,
     clearInterval(timer);
     if (closesStore) await store.close();
   });
-});
+}, { name: "writer-store" });

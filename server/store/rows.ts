@@ -1,19 +1,17 @@
 // Rows as both engines store them (integer-millisecond times, capabilities as a JSON array) and
 // the API objects they become. One mapping, so SQLite and PostgreSQL answer byte for byte alike.
+import type { Selectable } from "kysely";
 import { CAPABILITY_IDS, type Agent, type Capability, type Key, type Team } from "../../api";
+import type { KeysTable, LiveAgentsView, TeamsTable, UsersTable } from "./schema";
 
 export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
 export const isoReq = (ms: number): string => new Date(ms).toISOString();
 
-export interface TeamRow { seq: number; id: string; name: string; created_at: number }
+export type TeamRow = Selectable<TeamsTable>;
 export const toTeam = (r: TeamRow): Team => ({ id: r.id, name: r.name, created_at: isoReq(r.created_at) });
 
-export interface UserRow { seq: number; id: string; email: string; name: string; created_at: number }
-
-export interface AgentRow {
-  seq: number; id: string; name: string; description: string; capabilities: string;
-  created_at: number; updated_at: number; deleted_at: number | null; key_count: number;
-}
+export type UserRow = Selectable<UsersTable>;
+export type AgentRow = Selectable<LiveAgentsView>;
 
 /** Capabilities are kept as a JSON array in catalog order, so the data-plane join reads them in one row. */
 export function normaliseCapabilities(caps: readonly string[]): Capability[] {
@@ -31,14 +29,7 @@ export const toAgent = (r: AgentRow): Agent => ({
   updated_at: isoReq(r.updated_at),
 });
 
-export interface KeyRow {
-  seq: number; id: string; agent_id: string; name: string; scope: "all_teams" | "team";
-  team_id: string | null; owner_id: string | null; status: "active" | "disabled"; masked: string;
-  secret_hash: string; previous_secret_hash: string | null; previous_secret_expires_at: number | null;
-  created_at: number; updated_at: number; rotated_at: number | null; expires_at: number | null;
-  last_used_at: number | null; revoked_at: number | null;
-  requests_per_minute: number | null; tokens_per_minute: number | null; budget_tokens: number | null; budget_period: "day" | "month" | null;
-}
+export type KeyRow = Selectable<KeysTable>;
 
 export const toKey = (r: KeyRow): Key => ({
   id: r.id,

@@ -1,8 +1,10 @@
+import type { z } from "zod/v4";
 import type {
-  Agent, AgentWithDefaultKey, CreateAgent, CreateUser, Key, KeyWithSecret, PageOf, PageQuery, Team, UpdateAgent, User,
+  Agent, AgentWithDefaultKey, CreateAgent, CreateKeySchema, CreateUser, Key, KeyWithSecret, PageOf, PageQuery, Team, UpdateAgent, UpdateKeySchema,
+  UsageDay, User,
 } from "../../api";
 
-/** An Idempotency-Key request's record location and sealing key (see sqlite/idempotency.ts). */
+/** An Idempotency-Key request's record location and sealing key (see idempotency.ts). */
 export interface IdempotencyContext {
   rowKey: string;
   requestHash: string;
@@ -16,25 +18,9 @@ export interface Idem {
 
 export type Lookup = { kind: "miss" } | { kind: "mismatch" } | { kind: "replay"; status: number; body: string };
 
-/** A key's limits (null: none). */
-export interface LimitFields {
-  requests_per_minute?: number | null;
-  tokens_per_minute?: number | null;
-  token_budget?: { tokens: number; period: "day" | "month" } | null;
-}
-export interface NewKey extends LimitFields {
-  name: string;
-  scope: "all_teams" | "team";
-  team_id?: string | null;
-  owner_id?: string | null;
-  expires_at?: string | null;
-}
-export interface KeyPatch extends LimitFields {
-  name?: string;
-  owner_id?: string | null;
-  status?: "active" | "disabled";
-  expires_at?: string | null;
-}
+/** A key to create and a key's changes, as the admin API validated them. */
+export type NewKey = Omit<z.output<typeof CreateKeySchema>, "scope"> & { scope: "all_teams" | "team" };
+export type KeyPatch = z.output<typeof UpdateKeySchema>;
 
 /** A write's result and, when it carried an Idempotency-Key, the exact JSON that was recorded. */
 export interface Written<T> {
@@ -99,16 +85,7 @@ export type Admission =
   | { ok: true; reservation: Reservation | null }
   | { ok: false; reason: LimitRefusal; retryAfterSeconds: number; neverFits?: boolean };
 
-/** One UTC day of a key's (or an agent's) use. */
-export interface UsageDay {
-  date: string;
-  requests: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  /** The part of prompt_tokens and completion_tokens that the gateway estimated (Writer reported none). */
-  estimated_tokens: number;
-  refusals: Record<string, number>;
-}
+export type { UsageDay };
 export interface UsageQuery {
   agentId: string;
   keyId?: string;

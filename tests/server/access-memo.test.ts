@@ -18,15 +18,20 @@ test("key use and idempotency records keep the memo; access changes empty it", a
   const allowed = () => store.access.authorize(secret, "models", Date.now(), undefined);
   expect(await allowed()).toMatchObject({ ok: true });
 
-  const g = gen();
+  // On PostgreSQL the notifications of a commit arrive a moment later: settle before each reading.
+  const settled = async () => (await new Promise((ok) => setTimeout(ok, 150)), gen());
+  const g = await settled();
   for (let i = 0; i < 50; i++) store.access.touch(a.default_key.id, Date.now());
   const k = await store.keys.get(a.id, a.default_key.id); // flushes the batched last_used_at
   expect(k.last_used_at).not.toBeNull();
+  expect(await settled()).toBe(g);
+  // The team insert is a write: one step. Its idempotency record's release is not.
   const ctx = store.idempotency.context("scope", "key-1", { name: "x" });
   await store.teams.create("memo team", { ctx, status: 201 });
+  const g2 = await settled();
+  expect(g2).toBe(g + 1);
   expect(await store.idempotency.release([ctx.rowKey])).toBe(1);
-  // The team insert is a write, but the use and the records are not: exactly one step.
-  expect(gen()).toBe(g + 1);
+  expect(await settled()).toBe(g2);
 
   const before = gen();
   await store.agents.setCapability(a.id, "models", false);

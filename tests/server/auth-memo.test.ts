@@ -1,5 +1,5 @@
-// The data plane memoises key lookups only while the store is unchanged (an in-process write
-// counter: writer-local owns its data dir). Each admin change, made right after the memo was
+// The data plane memoises key lookups only while nothing that decides access has changed (every
+// access-relevant commit empties the memo). Each admin change, made right after the memo was
 // filled by repeated requests, holds from the very next data-plane request.
 import { admin, useLocalServer } from "../helpers/server";
 

@@ -2,7 +2,7 @@
 // same object; a released key creates anew; and a delete of an object that a create of this same
 // deployment answered is skipped (the replacement got the old object back), never performed.
 import { AdminClient } from "../../provider/client";
-import { answeredInThisDeployment, createOnce, releaseCreated } from "../../provider/createKeys";
+import { answeredInThisDeployment, createOnce, releaseCreated } from "../../provider/createOnce";
 import { startApp, type TestApp } from "../helpers/app";
 
 let srv: TestApp;

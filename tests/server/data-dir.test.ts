@@ -1,3 +1,4 @@
+// engine: sqlite (it reads SQLite's own file, pragmas or data dir)
 // The data dir is the owner's alone: 0700, every file in it 0600, also when the dir already existed.
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";

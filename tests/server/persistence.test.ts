@@ -1,3 +1,4 @@
+// engine: sqlite (it reads SQLite's own file, pragmas or data dir)
 import Database from "better-sqlite3";
 import { SCHEMA_VERSION } from "../../server/store/sqlite/migrations";
 import { readFileSync, statSync, writeFileSync } from "node:fs";

@@ -1,3 +1,4 @@
+// engine: sqlite (it scans SQLite's own file and WAL for plaintext)
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { admin, startLocalServer, type LocalServer } from "../helpers/server";

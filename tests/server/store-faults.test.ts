@@ -1,3 +1,4 @@
+// engine: sqlite (it reads SQLite's own file, pragmas or data dir)
 // The gateway's own store failing under it (a full disk: SQLite's max_page_count makes every write
 // that needs a new page fail with SQLITE_FULL): the process keeps serving, usage counts are kept
 // and written once the disk has room again, and no object made upstream is left without an owner.

@@ -38,7 +38,8 @@ export class AccessListener {
       if (p.startsWith("ping:")) {
         const [, replica, sent] = p.split(":");
         if (replica === this.db.replicaId) this.provenUntil = Math.max(this.provenUntil, Number(sent));
-      } else {
+      } else if (p !== this.db.replicaId) {
+        // Our own commits emptied the memo already, before their next request.
         this.invalidate();
       }
     });

@@ -1,6 +1,6 @@
-// Which creates share an Idempotency-Key (provider/createKeys.ts): a first create and its retry do;
+// Which creates share an Idempotency-Key (provider/createOnce.ts): a first create and its retry do;
 // a replacement and the create before it never do.
-import { creationNonceOf, withNonce } from "../../provider/createKeys";
+import { creationNonceOf, withNonce } from "../../provider/createOnce";
 
 const news: { creationKey: string; name: string; agentId: string; creationNonce?: string } = { creationKey: "proj/stack/ApiKey/k", name: "k", agentId: "a" };
 
