@@ -53,3 +53,24 @@ export function isUniqueViolation(e: unknown): boolean {
   const code = (e as { code?: string } | null)?.code;
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
+
+/**
+ * A query of a fixed shape, compiled once and then run with other values: `build` is called once
+ * with markers in place of its arguments (each argument must only ever be a value of the query,
+ * never change its shape), and each call only fills the parameters. Compiling costs a few
+ * microseconds a query, a fifth of an admin write's CPU across its statements.
+ */
+export function prepared<A extends unknown[], R>(build: (k: Kysely<Schema>, ...args: A) => Compilable<R>): (k: Kysely<Schema>, ...args: A) => CompiledQuery<R> {
+  // Per query builder: one per engine, so the same template serves both.
+  const byEngine = new WeakMap<Kysely<Schema>, { once: CompiledQuery<R>; slots: ({ arg: number } | { value: unknown })[] }>();
+  return (k, ...args) => {
+    let t = byEngine.get(k);
+    if (!t) {
+      const markers = args.map((_, i) => `\u0000writer-arg-${i}\u0000`);
+      const once = build(k, ...(markers as A)).compile();
+      const slots = once.parameters.map((p) => (typeof p === "string" && markers.includes(p) ? { arg: markers.indexOf(p) } : { value: p }));
+      byEngine.set(k, (t = { once, slots }));
+    }
+    return { ...t.once, parameters: t.slots.map((s) => ("arg" in s ? args[s.arg] : s.value)) };
+  };
+}

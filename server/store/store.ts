@@ -113,18 +113,18 @@ export function buildStore(e: EngineParts): Store & { access: Store["access"] & 
         }),
     },
     keys: {
-      list: (agentId, q) => fresh(async (x) => (await agents.get(x, agentId), keys.list(x, agentId, q))),
-      get: (agentId, id) => fresh(async (x) => (await agents.get(x, agentId), keys.get(x, agentId, id))),
+      list: (agentId, q) => fresh(async (x) => (await agents.mustExist(x, agentId), keys.list(x, agentId, q))),
+      get: (agentId, id) => fresh(async (x) => (await agents.mustExist(x, agentId), keys.get(x, agentId, id))),
       create: (agentId, k, i) =>
         write(async (x) => {
-          await agents.get(x, agentId, true);
+          await agents.mustExist(x, agentId, true);
           await checkScope(x, k.scope, k.team_id, k.owner_id);
           return keys.create(x, agentId, k);
         }, i),
       // The key-update rule: a team key keeps an owner, and a new owner must fit the key's scope.
       update: (agentId, id, p) =>
         db.tx(async (x) => {
-          await agents.get(x, agentId);
+          await agents.mustExist(x, agentId);
           const cur = await keys.row(x, agentId, id, true);
           if (p.owner_id !== undefined) {
             if (cur.scope === "team" && p.owner_id === null)
@@ -135,12 +135,12 @@ export function buildStore(e: EngineParts): Store & { access: Store["access"] & 
         }),
       regenerate: (agentId, id, grace, i) =>
         write(async (x) => {
-          await agents.get(x, agentId);
+          await agents.mustExist(x, agentId);
           return keys.regenerate(x, agentId, id, grace);
         }, i),
       revoke: (agentId, id) =>
         db.tx(async (x) => {
-          await agents.get(x, agentId);
+          await agents.mustExist(x, agentId);
           await keys.revokeOne(x, agentId, id);
         }),
     },
@@ -161,7 +161,7 @@ export function buildStore(e: EngineParts): Store & { access: Store["access"] & 
       spend: (p, r, spent, now) => limits.spend(p, r, spent, now),
       refuse: (keyId, agentId, reason, now) => counts.pending.refuse(keyId, agentId, reason, now),
       report: async (q) => {
-        await agents.get(read, q.agentId);
+        await agents.mustExist(read, q.agentId);
         if (q.keyId) await keys.row(read, q.agentId, q.keyId);
         await limits.beforeFlush?.();
         return counts.report(q);

@@ -1,9 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { Agent, PageQuery } from "../../../api";
-import type { Db, Exec } from "../db";
+import { prepared, type Db, type Exec } from "../db";
 import { NotFound } from "../errors";
 import { normaliseCapabilities, toAgent } from "../rows";
 import { page } from "./pagination";
+
+const byId = prepared((k, id: string) => k.selectFrom("live_agents").selectAll().where("id", "=", id));
+const liveId = prepared((k, id: string) => k.selectFrom("agents").select("id").where("id", "=", id).where("deleted_at", "is", null));
+const lockRow = prepared((k, id: string) => k.selectFrom("agents").select("id").where("id", "=", id).where("deleted_at", "is", null).forUpdate());
+const insert = prepared((k, id: string, name: string, description: string, capabilities: string, now: number) =>
+  k.insertInto("agents").values({ id, name, description, capabilities, created_at: now, updated_at: now }));
+const update = prepared((k, id: string, name: string, description: string, capabilities: string, now: number) =>
+  k.updateTable("agents").set({ name, description, capabilities, updated_at: now }).where("id", "=", id).where("deleted_at", "is", null));
 
 export class Agents {
   constructor(private db: Db) {}
@@ -14,31 +22,35 @@ export class Agents {
    */
   async get(x: Exec, id: string, lock = false): Promise<Agent> {
     if (lock && this.db.engine === "postgres") {
-      const held = await x.first(this.db.q.selectFrom("agents").select("id").where("id", "=", id).where("deleted_at", "is", null).forUpdate());
+      const held = await x.first(lockRow(this.db.q, id));
       if (!held) throw new NotFound("agent", id, "id");
     }
-    const r = await x.first(this.db.q.selectFrom("live_agents").selectAll().where("id", "=", id));
+    const r = await x.first(byId(this.db.q, id));
     if (!r) throw new NotFound("agent", id, "id");
     return toAgent(r);
+  }
+
+  /**
+   * That the agent exists (404 otherwise), without reading it: its key count is a count over its
+   * keys, which an operation on one of its keys has no use for. `lock` as in get().
+   */
+  async mustExist(x: Exec, id: string, lock = false): Promise<void> {
+    const held = await x.first(lock && this.db.engine === "postgres" ? lockRow(this.db.q, id) : liveId(this.db.q, id));
+    if (!held) throw new NotFound("agent", id, "id");
   }
 
   /** In a transaction. */
   async create(x: Exec, input: { name: string; description?: string; capabilities?: readonly string[] }): Promise<string> {
     const id = randomUUID();
     const now = Date.now();
-    await x.run(this.db.q.insertInto("agents").values({
-      id, name: input.name, description: input.description ?? "", capabilities: JSON.stringify(normaliseCapabilities(input.capabilities ?? [])), created_at: now, updated_at: now,
-    }));
+    await x.run(insert(this.db.q, id, input.name, input.description ?? "", JSON.stringify(normaliseCapabilities(input.capabilities ?? [])), now));
     return id;
   }
 
   /** In a transaction. */
   async patch(x: Exec, id: string, p: { name?: string; description?: string; capabilities?: readonly string[] }): Promise<Agent> {
     const cur = await this.get(x, id, true);
-    await x.run(this.db.q.updateTable("agents").set({
-      name: p.name ?? cur.name, description: p.description ?? cur.description,
-      capabilities: JSON.stringify(normaliseCapabilities(p.capabilities ?? cur.capabilities)), updated_at: Date.now(),
-    }).where("id", "=", id).where("deleted_at", "is", null));
+    await x.run(update(this.db.q, id, p.name ?? cur.name, p.description ?? cur.description, JSON.stringify(normaliseCapabilities(p.capabilities ?? cur.capabilities)), Date.now()));
     return this.get(x, id);
   }
 

@@ -1,17 +1,22 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { CreateUser, PageQuery, Team, User } from "../../../api";
-import { isUniqueViolation, type Db, type Exec } from "../db";
+import { isUniqueViolation, prepared, type Db, type Exec } from "../db";
 import { NotFound, Taken, Unprocessable } from "../errors";
 import { isoReq, toTeam, type UserRow } from "../rows";
 import { page } from "./pagination";
+
+const teamById = prepared((k, id: string) => k.selectFrom("teams").selectAll().where("id", "=", id));
+const userById = prepared((k, id: string) => k.selectFrom("users").selectAll().where("id", "=", id));
+const membership = prepared((k, userId: string, teamId: string) => k.selectFrom("user_teams").select("user_id").where("user_id", "=", userId).where("team_id", "=", teamId));
+const teamsOf = prepared((k, userId: string) => k.selectFrom("user_teams as ut").innerJoin("teams as t", "t.id", "ut.team_id").select("ut.team_id").where("ut.user_id", "=", userId).orderBy("t.seq"));
 
 /** Teams and users: the organisation's directory. Names and emails are unique by the database's own indexes. */
 export class Directory {
   constructor(private db: Db) {}
 
   async team(x: Exec, id: string): Promise<Team | undefined> {
-    const r = await x.first(this.db.q.selectFrom("teams").selectAll().where("id", "=", id));
+    const r = await x.first(teamById(this.db.q, id));
     return r && toTeam(r);
   }
 
@@ -42,22 +47,22 @@ export class Directory {
   }
 
   private async toUser(x: Exec, r: UserRow): Promise<User> {
-    const teams = await x.all(this.db.q.selectFrom("user_teams as ut").innerJoin("teams as t", "t.id", "ut.team_id").select("ut.team_id").where("ut.user_id", "=", r.id).orderBy("t.seq"));
+    const teams = await x.all(teamsOf(this.db.q, r.id));
     return { id: r.id, email: r.email, name: r.name, team_ids: teams.map((t) => t.team_id), created_at: isoReq(r.created_at) };
   }
 
   async getUser(x: Exec, id: string): Promise<User> {
-    const r = await x.first(this.db.q.selectFrom("users").selectAll().where("id", "=", id));
+    const r = await x.first(userById(this.db.q, id));
     if (!r) throw new NotFound("user", id, "id");
     return this.toUser(x, r);
   }
 
   async userExists(x: Exec, id: string): Promise<boolean> {
-    return (await x.first(this.db.q.selectFrom("users").select("id").where("id", "=", id))) !== undefined;
+    return (await x.first(userById(this.db.q, id))) !== undefined;
   }
 
   async isMember(x: Exec, userId: string, teamId: string): Promise<boolean> {
-    return (await x.first(this.db.q.selectFrom("user_teams").select("user_id").where("user_id", "=", userId).where("team_id", "=", teamId))) !== undefined;
+    return (await x.first(membership(this.db.q, userId, teamId))) !== undefined;
   }
 
   /** In a transaction. Emails are one identity whatever their case (a unique index on lower(email) in both engines). */

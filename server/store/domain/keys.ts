@@ -1,21 +1,26 @@
 import { randomUUID } from "node:crypto";
 import { generateSecret, maskSecret, type Key, type KeyWithSecret, type PageQuery } from "../../../api";
 import { hashSecret } from "../../crypto";
-import type { Db, Exec } from "../db";
+import { prepared, type Db, type Exec } from "../db";
 import { NotFound } from "../errors";
 import { patchedKey, toKey, type KeyRow } from "../rows";
 import type { KeyPatch, NewKey } from "../types";
+import type { Kysely } from "kysely";
+import type { Schema } from "../schema";
 import { page } from "./pagination";
 
 /** API keys. The plaintext secret exists only in the object a create or regenerate returns; the database holds its keyed hash. */
+const live = (k: Kysely<Schema>, id: string, agentId: string) => k.selectFrom("keys").selectAll().where("id", "=", id).where("agent_id", "=", agentId).where("revoked_at", "is", null);
+
+const byId = prepared(live);
+const lockedById = prepared((k, id: string, agentId: string) => live(k, id, agentId).forUpdate());
+
 export class Keys {
   constructor(private db: Db, private pepper: Buffer) {}
 
   /** `lock`: the row is read to be written (PostgreSQL row lock: two replicas rotating one key take turns). */
   async row(x: Exec, agentId: string, id: string, lock = false): Promise<KeyRow> {
-    let b = this.db.q.selectFrom("keys").selectAll().where("id", "=", id).where("agent_id", "=", agentId).where("revoked_at", "is", null);
-    if (lock && this.db.engine === "postgres") b = b.forUpdate();
-    const r = await x.first(b);
+    const r = await x.first(lock && this.db.engine === "postgres" ? lockedById(this.db.q, id, agentId) : byId(this.db.q, id, agentId));
     if (!r) throw new NotFound("key", id, "key_id");
     return r;
   }

@@ -97,6 +97,10 @@ export function openSqliteDb(dataDir: string): SqliteDb {
       return s.run(...(c.parameters as unknown[])).changes;
     },
   };
+  // Prepared once: better-sqlite3 would parse them again on every exec().
+  const begin = file.prepare("BEGIN IMMEDIATE");
+  const commit = file.prepare("COMMIT");
+  const rollback = file.prepare("ROLLBACK");
   let turn: Promise<unknown> = Promise.resolve();
   const db: SqliteDb = {
     engine: "sqlite",
@@ -105,14 +109,14 @@ export function openSqliteDb(dataDir: string): SqliteDb {
     file,
     tx: (fn, { access = true } = {}) => {
       const run = turn.then(async () => {
-        file.exec("BEGIN IMMEDIATE");
+        begin.run();
         try {
           const out = await fn(exec);
-          file.exec("COMMIT");
+          commit.run();
           if (access) db.onAccessWrite?.();
           return out;
         } catch (e) {
-          if (file.inTransaction) file.exec("ROLLBACK");
+          if (file.inTransaction) rollback.run();
           throw e;
         }
       });
