@@ -170,8 +170,8 @@ export interface Store {
   /** Who created the objects made through the data plane. */
   objects: {
     /** Recorded before the answer leaves, so the next request (to any replica) sees it. */
-    own(kind: ObjectKind, id: string, owner: Owner, now: number): void | Promise<void>;
-    ownerOf(kind: ObjectKind, id: string): Owner | undefined | Promise<Owner | undefined>;
+    own(kind: ObjectKind, id: string, owner: Owner, now: number): Promise<void>;
+    ownerOf(kind: ObjectKind, id: string): Promise<Owner | undefined>;
   };
   /** Whether the database is empty of teams, users and agents (seed only then). */
   isEmpty(): Promise<boolean>;
