@@ -3,6 +3,7 @@ import { CapabilityId } from "./capabilities";
 import { IdParam, Timestamp, Uuid } from "./common";
 import { CapabilitySet, Description, Name } from "./fields";
 import { KeyWithSecretSchema } from "./keys";
+import { ManagedBySchema } from "./admins";
 
 export const AgentSchema = z.object({
   id: Uuid,
@@ -12,6 +13,8 @@ export const AgentSchema = z.object({
   key_count: z.number().int(),
   created_at: Timestamp,
   updated_at: Timestamp,
+  /** The Pulumi stack that created or last changed it, when a provider did. */
+  managed_by: ManagedBySchema,
 });
 export type Agent = z.infer<typeof AgentSchema>;
 

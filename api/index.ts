@@ -12,3 +12,4 @@ export * from "./routes";
 export * from "./dataplane";
 export * from "./endpoints";
 export * from "./usage";
+export * from "./admins";

@@ -1,5 +1,6 @@
 import { z } from "zod/v4";
 import { IdParam, Timestamp, Uuid } from "./common";
+import { ManagedBySchema } from "./admins";
 import { GracePeriodSeconds, Name, RequestsPerMinute, TokenBudget, TokensPerMinute, UtcTime } from "./fields";
 
 export const KeyScope = z.enum(["all_teams", "team"], { error: 'must be "all_teams" or "team"' });
@@ -23,6 +24,8 @@ export const KeySchema = z.object({
   requests_per_minute: z.number().int().nullable(),
   tokens_per_minute: z.number().int().nullable(),
   token_budget: TokenBudget.nullable(),
+  /** The Pulumi stack that created or last changed it, when a provider did. */
+  managed_by: ManagedBySchema,
 });
 export type Key = z.infer<typeof KeySchema>;
 

@@ -6,6 +6,7 @@ import { CreateKeySchema, KeyParams, KeySchema, KeyWithSecretSchema, RegenerateK
 import { CreateTeamSchema, TeamIdParams, TeamSchema } from "./teams";
 import { CreateUserSchema, UserIdParams, UserPageQuery, UserSchema } from "./users";
 import { UsageQuerySchema, UsageReportSchema } from "./usage";
+import { AdminTokenIdParams, AdminTokenSchema, AdminTokenWithSecretSchema, AuditEntrySchema, AuditQuerySchema, CreateAdminTokenSchema, type Role } from "./admins";
 
 /**
  * A client that has durably recorded the answers of its idempotent creates releases their keys:
@@ -33,34 +34,47 @@ export interface AdminRoute {
   /** The success status and its body (none for 204). */
   status: 200 | 201 | 204;
   response?: z.ZodType;
+  /** The roles that may call it; any other answers 403 naming them. */
+  roles: readonly Role[];
+  /** For a team_admin: only the objects of its own team (keys scoped to it; its members), else 403 or 404. */
+  team?: "keys" | "users";
 }
 
-const route = <R extends AdminRoute>(r: R) => r;
+const EVERYONE: readonly Role[] = ["org_admin", "team_admin", "viewer"];
+const READERS: readonly Role[] = ["org_admin", "viewer"];
+const ORG: readonly Role[] = ["org_admin"];
+const KEY_ADMINS: readonly Role[] = ["org_admin", "team_admin"];
+const route = <R extends Omit<AdminRoute, "roles">>(r: R, roles: readonly Role[] = ORG) => ({ ...r, roles });
 
 export const ADMIN_ROUTES = {
-  listCapabilities: route({ method: "GET", path: "/v1/admin/capabilities", summary: "List the capability catalog", status: 200, response: z.object({ data: z.array(CapabilitySchema) }) }),
-  listTeams: route({ method: "GET", path: "/v1/admin/teams", summary: "List teams", query: PageQuery, status: 200, response: Page(TeamSchema) }),
+  listCapabilities: route({ method: "GET", path: "/v1/admin/capabilities", summary: "List the capability catalog", status: 200, response: z.object({ data: z.array(CapabilitySchema) })  }, EVERYONE),
+  listTeams: route({ method: "GET", path: "/v1/admin/teams", summary: "List teams", query: PageQuery, status: 200, response: Page(TeamSchema)  }, EVERYONE),
   createTeam: route({ method: "POST", path: "/v1/admin/teams", summary: "Create a team", body: CreateTeamSchema, status: 201, response: TeamSchema }),
-  getTeam: route({ method: "GET", path: "/v1/admin/teams/{id}", summary: "Get a team", params: TeamIdParams, status: 200, response: TeamSchema }),
-  listUsers: route({ method: "GET", path: "/v1/admin/users", summary: "List users (?email= matches case-insensitively)", query: UserPageQuery, status: 200, response: Page(UserSchema) }),
+  getTeam: route({ method: "GET", path: "/v1/admin/teams/{id}", summary: "Get a team", params: TeamIdParams, status: 200, response: TeamSchema  }, EVERYONE),
+  listUsers: route({ method: "GET", path: "/v1/admin/users", summary: "List users (?email= matches case-insensitively)", query: UserPageQuery, status: 200, response: Page(UserSchema) , team: "users" as const }, EVERYONE),
   createUser: route({ method: "POST", path: "/v1/admin/users", summary: "Create a user", body: CreateUserSchema, status: 201, response: UserSchema }),
-  getUser: route({ method: "GET", path: "/v1/admin/users/{id}", summary: "Get a user", params: UserIdParams, status: 200, response: UserSchema }),
+  getUser: route({ method: "GET", path: "/v1/admin/users/{id}", summary: "Get a user", params: UserIdParams, status: 200, response: UserSchema , team: "users" as const }, EVERYONE),
   createAgent: route({ method: "POST", path: "/v1/admin/agents", summary: "Create an API agent with its default 'Production' key", body: CreateAgentSchema, status: 201, response: AgentWithDefaultKeySchema }),
-  listAgents: route({ method: "GET", path: "/v1/admin/agents", summary: "List agents", query: PageQuery, status: 200, response: Page(AgentSchema) }),
-  getAgent: route({ method: "GET", path: "/v1/admin/agents/{id}", summary: "Get an agent", params: AgentIdParams, status: 200, response: AgentSchema }),
+  listAgents: route({ method: "GET", path: "/v1/admin/agents", summary: "List agents", query: PageQuery, status: 200, response: Page(AgentSchema)  }, EVERYONE),
+  getAgent: route({ method: "GET", path: "/v1/admin/agents/{id}", summary: "Get an agent", params: AgentIdParams, status: 200, response: AgentSchema  }, EVERYONE),
   updateAgent: route({ method: "PATCH", path: "/v1/admin/agents/{id}", summary: "Update an agent (capabilities replaces the whole set)", params: AgentIdParams, body: UpdateAgentSchema, status: 200, response: AgentSchema }),
   deleteAgent: route({ method: "DELETE", path: "/v1/admin/agents/{id}", summary: "Delete an agent and revoke all its keys", params: AgentIdParams, status: 204 }),
   enableCapability: route({ method: "PUT", path: "/v1/admin/agents/{id}/capabilities/{capability}", summary: "Enable one capability (idempotent)", params: AgentCapabilityParams, status: 200, response: AgentSchema }),
   disableCapability: route({ method: "DELETE", path: "/v1/admin/agents/{id}/capabilities/{capability}", summary: "Disable one capability (idempotent)", params: AgentCapabilityParams, status: 200, response: AgentSchema }),
-  createKey: route({ method: "POST", path: "/v1/admin/agents/{id}/keys", summary: "Create an API key (the secret is returned once)", params: AgentIdParams, body: CreateKeySchema, status: 201, response: KeyWithSecretSchema }),
-  listKeys: route({ method: "GET", path: "/v1/admin/agents/{id}/keys", summary: "List an agent's keys", params: AgentIdParams, query: PageQuery, status: 200, response: Page(KeySchema) }),
-  getKey: route({ method: "GET", path: "/v1/admin/agents/{id}/keys/{key_id}", summary: "Get a key (never its secret)", params: KeyParams, status: 200, response: KeySchema }),
-  updateKey: route({ method: "PATCH", path: "/v1/admin/agents/{id}/keys/{key_id}", summary: "Update a key's name, owner, status or expiry", params: KeyParams, body: UpdateKeySchema, status: 200, response: KeySchema }),
-  regenerateKey: route({ method: "POST", path: "/v1/admin/agents/{id}/keys/{key_id}/regenerate", summary: "New secret for the same key; the old one works for the grace period", params: KeyParams, body: RegenerateKeySchema, status: 200, response: KeyWithSecretSchema }),
-  agentUsage: route({ method: "GET", path: "/v1/admin/agents/{id}/usage", summary: "Requests, tokens and refusals per UTC day of all the agent's keys (?from=&to=, default the last 30 days)", params: AgentIdParams, query: UsageQuerySchema, status: 200, response: UsageReportSchema }),
-  keyUsage: route({ method: "GET", path: "/v1/admin/agents/{id}/keys/{key_id}/usage", summary: "Requests, tokens and refusals per UTC day of one key (?from=&to=, default the last 30 days)", params: KeyParams, query: UsageQuerySchema, status: 200, response: UsageReportSchema }),
-  releaseIdempotency: route({ method: "POST", path: "/v1/admin/idempotency/release", summary: "Stop replaying these idempotent POSTs: the client has recorded their answers", body: ReleaseIdempotencySchema, status: 200, response: ReleasedSchema }),
-  revokeKey: route({ method: "DELETE", path: "/v1/admin/agents/{id}/keys/{key_id}", summary: "Revoke a key (stops working at once)", params: KeyParams, status: 204 }),
+  createKey: route({ method: "POST", path: "/v1/admin/agents/{id}/keys", summary: "Create an API key (the secret is returned once)", params: AgentIdParams, body: CreateKeySchema, status: 201, response: KeyWithSecretSchema , team: "keys" as const }, KEY_ADMINS),
+  listKeys: route({ method: "GET", path: "/v1/admin/agents/{id}/keys", summary: "List an agent's keys", params: AgentIdParams, query: PageQuery, status: 200, response: Page(KeySchema) , team: "keys" as const }, EVERYONE),
+  getKey: route({ method: "GET", path: "/v1/admin/agents/{id}/keys/{key_id}", summary: "Get a key (never its secret)", params: KeyParams, status: 200, response: KeySchema , team: "keys" as const }, EVERYONE),
+  updateKey: route({ method: "PATCH", path: "/v1/admin/agents/{id}/keys/{key_id}", summary: "Update a key's name, owner, status or expiry", params: KeyParams, body: UpdateKeySchema, status: 200, response: KeySchema , team: "keys" as const }, KEY_ADMINS),
+  regenerateKey: route({ method: "POST", path: "/v1/admin/agents/{id}/keys/{key_id}/regenerate", summary: "New secret for the same key; the old one works for the grace period", params: KeyParams, body: RegenerateKeySchema, status: 200, response: KeyWithSecretSchema , team: "keys" as const }, KEY_ADMINS),
+  agentUsage: route({ method: "GET", path: "/v1/admin/agents/{id}/usage", summary: "Requests, tokens and refusals per UTC day of all the agent's keys (?from=&to=, default the last 30 days)", params: AgentIdParams, query: UsageQuerySchema, status: 200, response: UsageReportSchema  }, READERS),
+  keyUsage: route({ method: "GET", path: "/v1/admin/agents/{id}/keys/{key_id}/usage", summary: "Requests, tokens and refusals per UTC day of one key (?from=&to=, default the last 30 days)", params: KeyParams, query: UsageQuerySchema, status: 200, response: UsageReportSchema , team: "keys" as const }, EVERYONE),
+  releaseIdempotency: route({ method: "POST", path: "/v1/admin/idempotency/release", summary: "Stop replaying these idempotent POSTs: the client has recorded their answers", body: ReleaseIdempotencySchema, status: 200, response: ReleasedSchema  }, KEY_ADMINS),
+  createToken: route({ method: "POST", path: "/v1/admin/tokens", summary: "Create an admin token (its secret is returned once)", body: CreateAdminTokenSchema, status: 201, response: AdminTokenWithSecretSchema }),
+  listTokens: route({ method: "GET", path: "/v1/admin/tokens", summary: "List admin tokens (never their secrets)", query: PageQuery, status: 200, response: Page(AdminTokenSchema) }),
+  getToken: route({ method: "GET", path: "/v1/admin/tokens/{id}", summary: "Get an admin token", params: AdminTokenIdParams, status: 200, response: AdminTokenSchema }),
+  revokeToken: route({ method: "DELETE", path: "/v1/admin/tokens/{id}", summary: "Revoke an admin token (it stops working at once)", params: AdminTokenIdParams, status: 204 }),
+  listAudit: route({ method: "GET", path: "/v1/admin/audit", summary: "The audit log, newest first (?object_id=&actor=&action=&from=&to= and cursor parameters)", query: AuditQuerySchema, status: 200, response: Page(AuditEntrySchema) }, READERS),
+  revokeKey: route({ method: "DELETE", path: "/v1/admin/agents/{id}/keys/{key_id}", summary: "Revoke a key (stops working at once)", params: KeyParams, status: 204 , team: "keys" as const }, KEY_ADMINS),
 };
 export type AdminRoutes = typeof ADMIN_ROUTES;
 export type AdminRouteId = keyof AdminRoutes;

@@ -3,6 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler } from "fastify-type-provider-zod";
 import { errorBody } from "../api";
 import { adminHandlers } from "./admin/handlers";
+import { AdminOps } from "./admin/run";
+import { auditPlugin } from "./audit/plugin";
 import { registerAdminRoutes } from "./admin/register";
 import { consoleRoutes } from "./console";
 import { dataPlaneRoutes } from "./dataplane";
@@ -92,9 +94,21 @@ export interface AppOptions {
   version?: string;
   /** On shutdown, streams in flight get this long (ms) to end, then end with an error event. Default 10000. */
   drainMs?: number;
+  /** Every audit entry is also appended here as a JSON line. */
+  auditFile?: string;
+  /** Audit entries older than this many days are removed. */
+  auditRetentionDays?: number;
 }
 
-/** writer-local: plugins in order (store, errors, body, faults, auth, idempotency), then the routes. */
+/** The admin token writer-local starts with: long enough to resist guessing, and nothing a shell or a header could mangle. */
+export function checkAdminToken(token: string): string {
+  if (token.length < 20) throw new Error(`the admin token is ${token.length} characters long; use at least 20 (writer-local generates one of 56 when none is given)`);
+  if (/\s/.test(token)) throw new Error("the admin token contains whitespace; use one without spaces, tabs or newlines");
+  if (/[^\x21-\x7e]/.test(token)) throw new Error("the admin token contains characters outside printable ASCII; use letters, digits and punctuation");
+  return token;
+}
+
+/** writer-local: plugins in order (store, errors, body, faults, auth, audit, idempotency), then the routes. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   limits.headersTimeoutMs = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
@@ -148,17 +162,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (opts.faults && Object.keys(opts.faults).length > 0) {
     await app.register(faultsPlugin, { spec: opts.faults, hangMs: opts.faultHangMs ?? 30000, seed: opts.faultSeed });
   }
-  await app.register(adminAuthPlugin, { adminToken: opts.adminToken });
+  // The token writer-local was started with is the first org_admin (on an empty token table).
+  await opts.store.tokens.bootstrap(checkAdminToken(opts.adminToken));
+  await app.register(adminAuthPlugin, {});
+  await app.register(auditPlugin, { file: opts.auditFile, retentionDays: opts.auditRetentionDays });
   await registerOpenApi(app, opts.version ?? "1.0.0");
 
   await app.register(metaRoutes, { openapi: surfaces.admin });
   if (surfaces.admin) {
     // Idempotency-Key handling lives with the admin routes only (the data plane never pays for it).
+    // One way an admin action happens, for the API, the console and the CLI: roles, team scope, audit.
+    const ops = new AdminOps(opts.store, adminHandlers(app), (e) => app.auditSink(e), (err) => app.log.error({ err }, "an audit entry could not be written yet; it is kept and retried"));
+    app.addHook("onClose", async () => ops.close());
     await app.register(async (admin) => {
-      await admin.register(idempotencyPlugin, { adminToken: opts.adminToken });
-      registerAdminRoutes(admin, adminHandlers(admin));
+      await admin.register(idempotencyPlugin);
+      registerAdminRoutes(admin, ops);
     });
-    await app.register(consoleRoutes, { adminToken: opts.adminToken });
+    await app.register(consoleRoutes, { ops });
   }
   if (surfaces.data) {
     await app.register(dataPlaneRoutes, {

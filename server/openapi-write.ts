@@ -7,7 +7,7 @@ import { openStore } from "./store";
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "writer-local-openapi-"));
-  const app = await buildApp({ store: openStore(dir), adminToken: "unused", logLevel: "silent" });
+  const app = await buildApp({ store: openStore(dir), adminToken: "writer_admin_openapi-generation-only", logLevel: "silent" });
   await app.ready();
   const out = join(__dirname, "..", "..", "api", "openapi.json");
   writeFileSync(out, JSON.stringify(app.swagger(), null, 2) + "\n");

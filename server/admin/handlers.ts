@@ -2,11 +2,12 @@ import type { FastifyInstance } from "fastify";
 import { ADMIN_ROUTES, CAPABILITIES, toRouterPath, USAGE_DEFAULT_DAYS, USAGE_MAX_DAYS, type AdminRoute, type UsageReport } from "../../api";
 import { HttpError } from "../errors";
 import type { Store } from "../store";
+import { idempotencyScope } from "../plugins/idempotency";
 import type { AdminHandlers } from "./register";
 
 /** Every admin route's handler: a line or two over the store, which owns the rules and the transactions. */
 export function adminHandlers(app: FastifyInstance): AdminHandlers {
-  const { teams, users, agents, keys, idempotency, usage } = app.store;
+  const { teams, users, agents, keys, idempotency, usage, tokens, audit } = app.store;
   return {
     listCapabilities: async () => ({ data: [...CAPABILITIES] }),
 
@@ -14,33 +15,39 @@ export function adminHandlers(app: FastifyInstance): AdminHandlers {
     createTeam: async ({ body, idem }) => teams.create(body.name, idem),
     getTeam: async ({ params }) => teams.get(params.id),
 
-    listUsers: async ({ query: { email, ...page } }) => users.list(page, email),
+    listUsers: async ({ query: { email, ...page }, teamOnly }) => users.list(page, email, teamOnly),
     createUser: async ({ body, idem }) => users.create(body, idem),
     getUser: async ({ params }) => users.get(params.id),
 
-    createAgent: async ({ body, idem }) => agents.create(body, idem),
+    createAgent: async ({ body, idem, managed }) => agents.create(body, idem, managed),
     listAgents: async ({ query }) => agents.list(query),
     getAgent: async ({ params }) => agents.get(params.id),
-    updateAgent: async ({ params, body }) => agents.update(params.id, body),
+    updateAgent: async ({ params, body, managed }) => agents.update(params.id, body, managed),
     deleteAgent: async ({ params }) => agents.delete(params.id),
     // Enabling or disabling one capability is idempotent: the set either has it or not afterwards.
-    enableCapability: async ({ params }) => agents.setCapability(params.id, params.capability, true),
-    disableCapability: async ({ params }) => agents.setCapability(params.id, params.capability, false),
+    enableCapability: async ({ params, managed }) => agents.setCapability(params.id, params.capability, true, managed),
+    disableCapability: async ({ params, managed }) => agents.setCapability(params.id, params.capability, false, managed),
 
-    createKey: async ({ params, body, idem }) => keys.create(params.id, body, idem),
-    listKeys: async ({ params, query }) => keys.list(params.id, query),
+    createKey: async ({ params, body, idem, managed }) => keys.create(params.id, body, idem, managed),
+    listKeys: async ({ params, query, teamOnly }) => keys.list(params.id, query, teamOnly),
     getKey: async ({ params }) => keys.get(params.id, params.key_id),
-    updateKey: async ({ params, body }) => keys.update(params.id, params.key_id, body),
-    regenerateKey: async ({ params, body, idem }) => keys.regenerate(params.id, params.key_id, body.grace_period_seconds ?? 0, idem),
+    updateKey: async ({ params, body, managed }) => keys.update(params.id, params.key_id, body, managed),
+    regenerateKey: async ({ params, body, idem, managed }) => keys.regenerate(params.id, params.key_id, body.grace_period_seconds ?? 0, idem, managed),
     revokeKey: async ({ params }) => keys.revoke(params.id, params.key_id),
 
     agentUsage: async ({ params, query }) => usageReport(usage, params.id, undefined, query),
     keyUsage: async ({ params, query }) => usageReport(usage, params.id, params.key_id, query),
 
-    releaseIdempotency: async ({ body }) => {
+    createToken: async ({ body, idem }) => tokens.create(body, idem),
+    listTokens: async ({ query }) => tokens.list(query),
+    getToken: async ({ params }) => tokens.get(params.id),
+    revokeToken: async ({ params }) => tokens.revoke(params.id),
+    listAudit: async ({ query }) => audit.list(query),
+
+    releaseIdempotency: async ({ body, actor }) => {
       const rows = body.requests.flatMap((r) => {
         const m = matchPost(r.path);
-        return m ? [idempotency.rowKey(app.idempotencyScope(m.routerUrl, m.params), r.idempotency_key)] : [];
+        return m ? [idempotency.rowKey(idempotencyScope(actor.token_id, m.routerUrl, m.params), r.idempotency_key)] : [];
       });
       return { released: await idempotency.release(rows) };
     },

@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod/v4";
 import { ADMIN_ERROR_STATUSES, ADMIN_ROUTES, ErrorBody, toRouterPath, type AdminRouteId, type AdminRoutes } from "../../api";
+import type { ManagedBy } from "../../api";
+import type { AdminActor } from "../plugins/auth";
 import type { Idem, Written } from "../store";
+import { callerOf, type AdminOps } from "./run";
 
 type Route<K extends AdminRouteId> = AdminRoutes[K];
 type Part<R, P extends string> = R extends { [k in P]: infer S extends z.ZodType } ? z.output<S> : undefined;
@@ -13,7 +16,20 @@ export interface AdminRequest<K extends AdminRouteId> {
   body: Part<Route<K>, "body">;
   /** Set on a POST with an Idempotency-Key: pass it to the store's write, which records the answer. */
   idem?: Idem;
-  raw: FastifyRequest;
+  /** Who calls (its role was checked against the route's). */
+  actor: AdminActor;
+  /** The stack of the provider that calls, recorded on the objects it creates or changes. */
+  managed?: ManagedBy;
+  /** A team_admin's team on a route limited to it: lists show only its objects. */
+  teamOnly?: string;
+  raw?: FastifyRequest;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The request's audit entry is written (or it needs none). */
+    audited?: boolean;
+  }
 }
 
 /** A handler returns the answer: the object, a write's recorded result, or nothing (204). */
@@ -29,9 +45,8 @@ const isWritten = (v: unknown): v is Written<unknown> => !!v && typeof v === "ob
  * validated and answers serialized by the contract itself, and the OpenAPI document is generated
  * from exactly what is served.
  */
-export function registerAdminRoutes(app: FastifyInstance, handlers: AdminHandlers): void {
+export function registerAdminRoutes(app: FastifyInstance, ops: AdminOps): void {
   for (const [id, r] of Object.entries(ADMIN_ROUTES) as [AdminRouteId, AdminRoutes[AdminRouteId]][]) {
-    const handler = handlers[id] as AdminHandler<AdminRouteId>;
     const response: Record<number, z.ZodType> = Object.fromEntries(ADMIN_ERROR_STATUSES.map((s) => [s, ErrorBody]));
     response[r.status] = "response" in r && r.response ? r.response : z.null().describe("No content");
     app.route({
@@ -41,13 +56,15 @@ export function registerAdminRoutes(app: FastifyInstance, handlers: AdminHandler
         operationId: id,
         summary: r.summary,
         security: [{ adminToken: [] }],
+        description: `Roles: ${r.roles.join(", ")}${"team" in r && r.team ? ` (a team_admin: only its team's ${r.team})` : ""}.`,
         ...("params" in r ? { params: r.params } : {}),
         ...("query" in r ? { querystring: r.query } : {}),
         ...("body" in r ? { body: r.body } : {}),
         response,
       },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        const out = await handler({ params: req.params, query: req.query, body: req.body, idem: req.idem ? { ctx: req.idem, status: r.status } : undefined, raw: req } as never);
+        req.audited = true;
+        const out = await ops.run(id, { params: req.params, query: req.query, body: req.body, idem: req.idem ? { ctx: req.idem, status: r.status } : undefined, raw: req } as never, callerOf(req));
         if (r.status === 204) return reply.code(204).send();
         // A write's JSON is exactly what was recorded for its Idempotency-Key replay.
         if (isWritten(out)) return reply.code(r.status).type("application/json; charset=utf-8").send(out.json);

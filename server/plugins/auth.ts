@@ -1,20 +1,81 @@
 import fp from "fastify-plugin";
-import { isWellFormedSecret } from "../../api";
-import { safeEqual } from "../crypto";
+import { isWellFormedSecret, type Role } from "../../api";
 import { HttpError } from "../errors";
 import { bearer, isAdminRequest } from "./plugin";
 
-/** Admin routes: the admin token, compared in constant time; a data-plane key gets 403, not 401. */
-export const adminAuthPlugin = fp<{ adminToken: string }>(async (app, { adminToken }) => {
+/** The admin token a request was made with: its id, name, role and (a team_admin's) team. */
+export interface AdminActor {
+  token_id: string;
+  name: string;
+  role: Role;
+  team_id: string | null;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    actor?: AdminActor;
+  }
+}
+
+/** Failed admin authentications allowed per address and minute, before 429. */
+export const AUTH_FAILURES_PER_MINUTE = 20;
+
+/**
+ * Counts failures per address in a sliding minute (bounded: an address that stops failing is
+ * forgotten), so a client guessing tokens is slowed down to a handful of guesses a minute.
+ */
+export class FailureThrottle {
+  private failures = new Map<string, number[]>();
+  constructor(private perMinute = AUTH_FAILURES_PER_MINUTE, private clock = Date.now) {}
+
+  /** Seconds to wait before this address may try again, or 0. */
+  blocked(address: string): number {
+    const now = this.clock();
+    const f = (this.failures.get(address) ?? []).filter((t) => now - t < 60_000);
+    if (f.length === 0) this.failures.delete(address);
+    else this.failures.set(address, f);
+    return f.length >= this.perMinute ? Math.max(1, Math.ceil((f[0] + 60_000 - now) / 1000)) : 0;
+  }
+
+  fail(address: string): void {
+    if (this.failures.size > 100_000) this.failures.clear();
+    const f = this.failures.get(address) ?? [];
+    f.push(this.clock());
+    this.failures.set(address, f);
+  }
+}
+
+/**
+ * Admin routes: the admin token names an admin (an object with a role, see store/domain/tokens.ts).
+ * A data-plane key gets 403, not 401; an address that keeps failing gets 429.
+ */
+export const adminAuthPlugin = fp<{ throttle?: FailureThrottle }>(async (app, opts) => {
+  const throttle = opts.throttle ?? new FailureThrottle();
+  app.decorate("authThrottle", throttle);
   // Callback style: it runs on every request, and the data plane's pass-through must cost nothing.
   app.addHook("onRequest", (req, _reply, done) => {
     if (!isAdminRequest(req)) return done();
+    const wait = throttle.blocked(req.ip);
+    if (wait > 0) return done(new HttpError(429, `too many failed sign-ins from this address; retry after ${wait} s`, { field: "Authorization", headers: { "retry-after": String(wait) } }));
     const token = bearer(req.headers.authorization);
-    if (!token) return done(new HttpError(401, "missing Authorization: Bearer <admin token>", { field: "Authorization" }));
-    if (safeEqual(token, adminToken)) return done();
-    if (isWellFormedSecret(token)) {
-      return done(new HttpError(403, "an API key cannot call the admin API; use the admin token", { field: "Authorization" }));
+    if (!token) {
+      throttle.fail(req.ip);
+      return done(new HttpError(401, "missing Authorization: Bearer <admin token>", { field: "Authorization" }));
     }
-    done(new HttpError(401, "invalid admin token", { field: "Authorization" }));
+    if (isWellFormedSecret(token)) return done(new HttpError(403, "an API key cannot call the admin API; use an admin token", { field: "Authorization" }));
+    app.store.tokens.authenticate(token).then((row) => {
+      if (!row) {
+        throttle.fail(req.ip);
+        return done(new HttpError(401, "invalid admin token", { field: "Authorization" }));
+      }
+      req.actor = { token_id: row.id, name: row.name, role: row.role, team_id: row.team_id };
+      done();
+    }, done);
   });
-}, { name: "writer-admin-auth", dependencies: ["writer-errors"] });
+}, { name: "writer-admin-auth", dependencies: ["writer-errors", "writer-store"] });
+
+declare module "fastify" {
+  interface FastifyInstance {
+    authThrottle: FailureThrottle;
+  }
+}

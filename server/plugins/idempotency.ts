@@ -1,5 +1,4 @@
 import fp from "fastify-plugin";
-import { createHash } from "node:crypto";
 import { CONFLICT_KEYS, IDEMPOTENCY_HEADER, REPLAYED_HEADER } from "../../api";
 import { HttpError } from "../errors";
 import type { IdempotencyContext } from "../store";
@@ -10,21 +9,18 @@ declare module "fastify" {
     /** Set on an admin POST carrying Idempotency-Key; the handler passes it to the store's write. */
     idem?: IdempotencyContext;
   }
-  interface FastifyInstance {
-    /** Where a POST's record lives: (admin token, method, matched route, its validated params). */
-    idempotencyScope(routerUrl: string, params: unknown): string;
-  }
 }
+
+/** Where a POST's record lives: (the admin token's id, method, matched route, its validated params). Per admin: one admin's key never replays another's answer. */
+export const idempotencyScope = (tokenId: string, routerUrl: string, params: unknown) => `${tokenId}\nPOST\n${routerUrl}\n${JSON.stringify(params)}`;
 
 /**
  * Idempotency-Key on admin POSTs (the storage design is described in store/idempotency.ts).
  * Requests still in flight in this process are refused at once (409, from memory); one in flight
  * on another replica is held back by the record the write's transaction claims first.
  */
-export const idempotencyPlugin = fp<{ adminToken: string }>(async (app, { adminToken }) => {
-  const tokenScope = createHash("sha256").update(adminToken).digest("hex");
+export const idempotencyPlugin = fp(async (app) => {
   const inFlight = new Set<string>();
-  app.decorate("idempotencyScope", (routerUrl: string, params: unknown) => `${tokenScope}\nPOST\n${routerUrl}\n${JSON.stringify(params)}`);
 
   app.addHook("preHandler", async (req, reply) => {
     if (req.method !== "POST" || !isAdminRequest(req)) return;
@@ -35,7 +31,7 @@ export const idempotencyPlugin = fp<{ adminToken: string }>(async (app, { adminT
       throw new HttpError(400, "Idempotency-Key must be 1 to 255 characters", { field: "Idempotency-Key" });
     }
     // The matched route plus its decoded, validated params: "/v1/%61dmin/teams" and "/v1/admin/teams" are one path.
-    const ctx = app.store.idempotency.context(app.idempotencyScope(req.routeOptions.url!, req.params), key, req.body);
+    const ctx = app.store.idempotency.context(idempotencyScope(req.actor!.token_id, req.routeOptions.url!, req.params), key, req.body);
     if (inFlight.has(ctx.rowKey)) {
       throw new HttpError(409, "a request with this Idempotency-Key is still in progress; retry shortly", {
         field: "Idempotency-Key", key: CONFLICT_KEYS.idempotencyInFlight, headers: { "retry-after": "1" },

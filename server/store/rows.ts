@@ -19,6 +19,13 @@ export function normaliseCapabilities(caps: readonly string[]): Capability[] {
   return CAPABILITY_IDS.filter((c) => set.has(c));
 }
 
+/** The stack that manages an object, from its three columns. */
+export const managedBy = (r: { managed_project: string | null; managed_stack: string | null; managed_urn: string | null }) =>
+  r.managed_urn !== null ? { project: r.managed_project ?? "", stack: r.managed_stack ?? "", urn: r.managed_urn } : null;
+/** An object's managed columns from a provider's context (undefined: leave them as they are). */
+export const managedColumns = (m: { project: string; stack: string; urn: string } | null | undefined) =>
+  m ? { managed_project: m.project, managed_stack: m.stack, managed_urn: m.urn } : {};
+
 export const toAgent = (r: AgentRow): Agent => ({
   id: r.id,
   name: r.name,
@@ -27,6 +34,7 @@ export const toAgent = (r: AgentRow): Agent => ({
   key_count: r.key_count,
   created_at: isoReq(r.created_at),
   updated_at: isoReq(r.updated_at),
+  managed_by: managedBy(r),
 });
 
 export type KeyRow = Selectable<KeysTable>;
@@ -49,6 +57,7 @@ export const toKey = (r: KeyRow): Key => ({
   requests_per_minute: r.requests_per_minute,
   tokens_per_minute: r.tokens_per_minute,
   token_budget: r.budget_tokens !== null && r.budget_period !== null ? { tokens: r.budget_tokens, period: r.budget_period } : null,
+  managed_by: managedBy(r),
 });
 
 /** A key's values after a patch (undefined: keep), shared by both engines' updates. */

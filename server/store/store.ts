@@ -8,6 +8,11 @@ import { Idempotency } from "./domain/idempotency";
 import { Keys } from "./domain/keys";
 import { Objects } from "./domain/objects";
 import { UsageCounts } from "./domain/usage";
+import { AuditLog } from "./domain/audit";
+import { Sessions } from "./domain/sessions";
+import { AdminTokens } from "./domain/tokens";
+import { hashSecret } from "../crypto";
+import { toKey } from "./rows";
 import { Unprocessable } from "./errors";
 import { AccessMemo } from "./hot/access";
 import { idempotencyContext, idempotencyRowKey } from "./idempotency";
@@ -46,6 +51,9 @@ export function buildStore(e: EngineParts): Store & { access: Store["access"] & 
   const idem = new Idempotency(db);
   const objects = new Objects(db);
   const counts = new UsageCounts(db);
+  const tokens = new AdminTokens(db, e.pepper);
+  const audit = new AuditLog(db, e.pepper);
+  const sessions = new Sessions(db);
   const limits = e.limits(counts);
   const access = new AccessMemo(db, e.pepper, e.trusted, onError);
   access.onFlush = () => counts.flush(limits.beforeFlush?.bind(limits));
@@ -86,43 +94,43 @@ export function buildStore(e: EngineParts): Store & { access: Store["access"] & 
       create: (name, i) => write((x) => dir.createTeam(x, name), i),
     },
     users: {
-      list: (q, email) => dir.listUsers(read, q, email),
+      list: (q, email, teamId) => dir.listUsers(read, q, email, teamId),
       get: (id) => dir.getUser(read, id),
       create: (u, i) => write((x) => dir.createUser(x, u), i),
     },
     agents: {
       list: (q) => agents.list(read, q),
       get: (id) => agents.get(read, id),
-      create: (a, i) =>
+      create: (a, i, managed) =>
         write(async (x) => {
-          const id = await agents.create(x, a);
-          const default_key = await keys.create(x, id, { name: DEFAULT_KEY_NAME, scope: "all_teams" });
+          const id = await agents.create(x, a, managed);
+          const default_key = await keys.create(x, id, { name: DEFAULT_KEY_NAME, scope: "all_teams" }, managed);
           return { ...(await agents.get(x, id)), default_key };
         }, i),
-      update: (id, u) => db.tx((x) => agents.patch(x, id, u)),
+      update: (id, u, managed) => db.tx((x) => agents.patch(x, id, u, managed)),
       delete: (id) =>
         db.tx(async (x) => {
           await agents.delete(x, id);
           await keys.revokeAllOf(x, id);
         }),
-      setCapability: (id, capability, on) =>
+      setCapability: (id, capability, on, managed) =>
         db.tx(async (x) => {
           const caps = (await agents.get(x, id, true)).capabilities.filter((c) => c !== capability);
           if (on) caps.push(capability as never);
-          return agents.patch(x, id, { capabilities: caps });
+          return agents.patch(x, id, { capabilities: caps }, managed);
         }),
     },
     keys: {
-      list: (agentId, q) => fresh(async (x) => (await agents.mustExist(x, agentId), keys.list(x, agentId, q))),
+      list: (agentId, q, teamId) => fresh(async (x) => (await agents.mustExist(x, agentId), keys.list(x, agentId, q, teamId))),
       get: (agentId, id) => fresh(async (x) => (await agents.mustExist(x, agentId), keys.get(x, agentId, id))),
-      create: (agentId, k, i) =>
+      create: (agentId, k, i, managed) =>
         write(async (x) => {
           await agents.mustExist(x, agentId, true);
           await checkScope(x, k.scope, k.team_id, k.owner_id);
-          return keys.create(x, agentId, k);
+          return keys.create(x, agentId, k, managed);
         }, i),
       // The key-update rule: a team key keeps an owner, and a new owner must fit the key's scope.
-      update: (agentId, id, p) =>
+      update: (agentId, id, p, managed) =>
         db.tx(async (x) => {
           await agents.mustExist(x, agentId);
           const cur = await keys.row(x, agentId, id, true);
@@ -131,18 +139,51 @@ export function buildStore(e: EngineParts): Store & { access: Store["access"] & 
               throw new Unprocessable("a team-scoped key must keep an owner; set another member of the team", "owner_id");
             await checkScope(x, cur.scope, cur.team_id, p.owner_id);
           }
-          return keys.patch(x, agentId, id, p);
+          return keys.patch(x, agentId, id, p, managed);
         }),
-      regenerate: (agentId, id, grace, i) =>
+      regenerate: (agentId, id, grace, i, managed) =>
         write(async (x) => {
           await agents.mustExist(x, agentId);
-          return keys.regenerate(x, agentId, id, grace);
+          return keys.regenerate(x, agentId, id, grace, managed);
         }, i),
       revoke: (agentId, id) =>
         db.tx(async (x) => {
           await agents.mustExist(x, agentId);
           await keys.revokeOne(x, agentId, id);
         }),
+      bySecret: async (secret) => {
+        const r = await keys.bySecretHash(read, hashSecret(e.pepper, secret));
+        return r && { key: toKey(r), revokedAt: r.revoked_at };
+      },
+    },
+    tokens: {
+      authenticate: (secret) => access.adminToken(secret, (s) => tokens.bySecret(read, s), (id, at) => db.tx((x) => tokens.touch(x, id, at), { access: false })),
+      bootstrap: async (secret) => {
+        // One replica creates it; the others find it there (a unique hash makes a second insert fail).
+        if ((await tokens.count(read)) > 0) return;
+        await db.tx(async (x) => {
+          if ((await tokens.count(x)) === 0) await tokens.create(x, { name: "bootstrap", role: "org_admin" }, secret);
+        }).catch(async (err) => {
+          if ((await tokens.count(read)) === 0) throw err;
+        });
+      },
+      create: (t, i) => write((x) => tokens.create(x, t), i),
+      list: (q) => tokens.list(read, q),
+      get: (id) => tokens.get(read, id),
+      revoke: (id) => db.tx((x) => tokens.revoke(x, id)),
+    },
+    audit: {
+      append: (n) => audit.append(n),
+      list: (q) => audit.list(read, q),
+      verify: () => audit.verify(read),
+      purgeBefore: (at) => audit.purgeBefore(at),
+    },
+    sessions: {
+      create: (tokenId) => sessions.create(tokenId),
+      get: (id) => sessions.get(id),
+      setFlash: (id, f) => sessions.setFlash(id, f),
+      takeFlash: (id) => sessions.takeFlash(id),
+      end: (id) => sessions.end(id),
     },
     idempotency: {
       context: (scope, key, body) => idempotencyContext(e.pepper, scope, key, body),

@@ -1,8 +1,11 @@
 import type { z } from "zod/v4";
 import type {
-  Agent, AgentWithDefaultKey, CreateAgent, CreateKeySchema, CreateUser, Key, KeyWithSecret, PageOf, PageQuery, Team, UpdateAgent, UpdateKeySchema,
-  UsageDay, User,
+  AdminToken, AdminTokenWithSecret, Agent, AgentWithDefaultKey, AuditEntry, AuditQuery, CreateAdminToken, CreateAgent, CreateKeySchema, CreateUser, Key,
+  KeyWithSecret, ManagedBy, PageOf, PageQuery, Team, UpdateAgent, UpdateKeySchema, UsageDay, User,
 } from "../../api";
+import type { NewAuditEntry } from "./domain/audit";
+import type { Session } from "./domain/sessions";
+import type { AdminTokenRow } from "./schema";
 
 /** An Idempotency-Key request's record location and sealing key (see idempotency.ts). */
 export interface IdempotencyContext {
@@ -116,27 +119,56 @@ export interface Store {
     create(name: string, idem?: Idem): Promise<Written<Team>>;
   };
   users: {
-    list(q: PageQuery, email?: string): Promise<PageOf<User>>;
+    /** `teamId`: only that team's members (what a team_admin sees). */
+    list(q: PageQuery, email?: string, teamId?: string): Promise<PageOf<User>>;
     get(id: string): Promise<User>;
     create(u: CreateUser, idem?: Idem): Promise<Written<User>>;
   };
   agents: {
     list(q: PageQuery): Promise<PageOf<Agent>>;
     get(id: string): Promise<Agent>;
-    /** The agent with its default "Production" all-teams key. */
-    create(a: CreateAgent, idem?: Idem): Promise<Written<AgentWithDefaultKey>>;
-    update(id: string, p: UpdateAgent): Promise<Agent>;
+    /** The agent with its default "Production" all-teams key. `managed`: the stack whose provider made the call. */
+    create(a: CreateAgent, idem?: Idem, managed?: ManagedBy): Promise<Written<AgentWithDefaultKey>>;
+    update(id: string, p: UpdateAgent, managed?: ManagedBy): Promise<Agent>;
     /** Soft delete; every key of the agent is revoked with it. */
     delete(id: string): Promise<void>;
-    setCapability(id: string, capability: string, on: boolean): Promise<Agent>;
+    setCapability(id: string, capability: string, on: boolean, managed?: ManagedBy): Promise<Agent>;
   };
   keys: {
-    list(agentId: string, q: PageQuery): Promise<PageOf<Key>>;
+    /** `teamId`: only the keys scoped to that team (what a team_admin sees). */
+    list(agentId: string, q: PageQuery, teamId?: string): Promise<PageOf<Key>>;
     get(agentId: string, id: string): Promise<Key>;
-    create(agentId: string, k: NewKey, idem?: Idem): Promise<Written<KeyWithSecret>>;
-    update(agentId: string, id: string, p: KeyPatch): Promise<Key>;
-    regenerate(agentId: string, id: string, graceSeconds: number, idem?: Idem): Promise<Written<KeyWithSecret>>;
+    create(agentId: string, k: NewKey, idem?: Idem, managed?: ManagedBy): Promise<Written<KeyWithSecret>>;
+    update(agentId: string, id: string, p: KeyPatch, managed?: ManagedBy): Promise<Key>;
+    regenerate(agentId: string, id: string, graceSeconds: number, idem?: Idem, managed?: ManagedBy): Promise<Written<KeyWithSecret>>;
     revoke(agentId: string, id: string): Promise<void>;
+    /** The live or revoked key whose current or previous secret this is (leak reports). */
+    bySecret(secret: string): Promise<{ key: Key; revokedAt: number | null } | undefined>;
+  };
+  /** Admin tokens: who may administer, with which role. */
+  tokens: {
+    /** The live token with this secret (memoised like key lookups: a revoke holds from the next request). */
+    authenticate(secret: string): Promise<AdminTokenRow | undefined>;
+    /** On an empty token table, the configured token becomes the org_admin "bootstrap". */
+    bootstrap(secret: string): Promise<void>;
+    create(t: CreateAdminToken, idem?: Idem): Promise<Written<AdminTokenWithSecret>>;
+    list(q: PageQuery): Promise<PageOf<AdminToken>>;
+    get(id: string): Promise<AdminToken>;
+    revoke(id: string): Promise<void>;
+  };
+  audit: {
+    append(e: NewAuditEntry): Promise<AuditEntry>;
+    list(q: AuditQuery): Promise<PageOf<AuditEntry>>;
+    verify(): Promise<{ checked: number; bad: { id: string; seq: number; why: string } | null }>;
+    purgeBefore(at: number): Promise<number>;
+  };
+  /** Console sign-ins, shared by every replica. */
+  sessions: {
+    create(tokenId: string): Promise<string>;
+    get(id: string | undefined): Promise<Session | undefined>;
+    setFlash(id: string, flash: Session["flash"]): Promise<void>;
+    takeFlash(id: string): Promise<Session["flash"]>;
+    end(id: string | undefined): Promise<void>;
   };
   idempotency: {
     context(scope: string, key: string, body: unknown): IdempotencyContext;

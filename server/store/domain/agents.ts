@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Agent, PageQuery } from "../../../api";
+import type { Agent, ManagedBy, PageQuery } from "../../../api";
 import { prepared, type Db, type Exec } from "../db";
 import { NotFound } from "../errors";
 import { normaliseCapabilities, toAgent } from "../rows";
@@ -8,10 +8,12 @@ import { page } from "./pagination";
 const byId = prepared((k, id: string) => k.selectFrom("live_agents").selectAll().where("id", "=", id));
 const liveId = prepared((k, id: string) => k.selectFrom("agents").select("id").where("id", "=", id).where("deleted_at", "is", null));
 const lockRow = prepared((k, id: string) => k.selectFrom("agents").select("id").where("id", "=", id).where("deleted_at", "is", null).forUpdate());
-const insert = prepared((k, id: string, name: string, description: string, capabilities: string, now: number) =>
-  k.insertInto("agents").values({ id, name, description, capabilities, created_at: now, updated_at: now }));
+const insert = prepared((k, id: string, name: string, description: string, capabilities: string, now: number, project: string | null, stack: string | null, urn: string | null) =>
+  k.insertInto("agents").values({ id, name, description, capabilities, created_at: now, updated_at: now, managed_project: project, managed_stack: stack, managed_urn: urn }));
 const update = prepared((k, id: string, name: string, description: string, capabilities: string, now: number) =>
   k.updateTable("agents").set({ name, description, capabilities, updated_at: now }).where("id", "=", id).where("deleted_at", "is", null));
+const manage = prepared((k, id: string, project: string, stack: string, urn: string) =>
+  k.updateTable("agents").set({ managed_project: project, managed_stack: stack, managed_urn: urn }).where("id", "=", id));
 
 export class Agents {
   constructor(private db: Db) {}
@@ -40,16 +42,23 @@ export class Agents {
   }
 
   /** In a transaction. */
-  async create(x: Exec, input: { name: string; description?: string; capabilities?: readonly string[] }): Promise<string> {
+  async create(x: Exec, input: { name: string; description?: string; capabilities?: readonly string[] }, managed?: ManagedBy): Promise<string> {
     const id = randomUUID();
     const now = Date.now();
-    await x.run(insert(this.db.q, id, input.name, input.description ?? "", JSON.stringify(normaliseCapabilities(input.capabilities ?? [])), now));
+    await x.run(insert(this.db.q, id, input.name, input.description ?? "", JSON.stringify(normaliseCapabilities(input.capabilities ?? [])), now,
+      managed?.project ?? null, managed?.stack ?? null, managed?.urn ?? null));
     return id;
   }
 
+  /** Records the stack that changed it (a provider's call); a change from elsewhere leaves the record. */
+  async manage(x: Exec, id: string, managed: ManagedBy | undefined): Promise<void> {
+    if (managed) await x.run(manage(this.db.q, id, managed.project, managed.stack, managed.urn));
+  }
+
   /** In a transaction. */
-  async patch(x: Exec, id: string, p: { name?: string; description?: string; capabilities?: readonly string[] }): Promise<Agent> {
+  async patch(x: Exec, id: string, p: { name?: string; description?: string; capabilities?: readonly string[] }, managed?: ManagedBy): Promise<Agent> {
     const cur = await this.get(x, id, true);
+    await this.manage(x, id, managed);
     await x.run(update(this.db.q, id, p.name ?? cur.name, p.description ?? cur.description, JSON.stringify(normaliseCapabilities(p.capabilities ?? cur.capabilities)), Date.now()));
     return this.get(x, id);
   }

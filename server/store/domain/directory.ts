@@ -81,9 +81,13 @@ export class Directory {
     return this.getUser(x, id);
   }
 
-  listUsers(x: Exec, query: PageQuery, email?: string) {
+  listUsers(x: Exec, query: PageQuery, email?: string, teamId?: string) {
     const q = this.db.q;
-    const byEmail = <B extends { where: (...a: any[]) => B }>(b: B): B => (email === undefined ? b : b.where(sql`lower(email)`, "=", email.toLowerCase()));
+    const byEmail = <B extends { where: (...a: any[]) => B }>(b: B): B => {
+      let r = email === undefined ? b : b.where(sql`lower(email)`, "=", email.toLowerCase());
+      if (teamId !== undefined) r = r.where(sql`id`, "in", sql`(SELECT user_id FROM user_teams WHERE team_id = ${teamId})`);
+      return r;
+    };
     return page(x, {
       rows: (c, desc, limit) => byEmail(q.selectFrom("users").selectAll()).$if(!!c, (b) => b.where("seq", c!.op, c!.seq)).orderBy("seq", desc ? "desc" : "asc").limit(limit),
       cursor: (id) => byEmail(q.selectFrom("users").select("seq").where("id", "=", id)),

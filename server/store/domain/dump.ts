@@ -3,7 +3,7 @@ import type { Db } from "../db";
 import type { Dump } from "../types";
 
 /** Tables in the order a load must fill them (references first). Same names and columns in both engines. */
-export const DUMP_TABLES = ["teams", "users", "user_teams", "agents", "keys", "idempotency", "usage_daily", "refusals_daily", "owned_objects"] as const;
+export const DUMP_TABLES = ["teams", "users", "user_teams", "agents", "keys", "admin_tokens", "audit_log", "idempotency", "usage_daily", "refusals_daily", "owned_objects"] as const;
 const BINARY: Record<string, string[]> = { idempotency: ["iv", "tag", "body"] };
 
 export class DumpError extends Error {}
@@ -48,7 +48,7 @@ export function columnsOf(table: string, rows: Record<string, unknown>[]): strin
 }
 
 /** Tables whose `seq` orders their lists (the dump keeps it, so lists and cursors survive a move). */
-const SEQUENCED = new Set(["teams", "users", "agents", "keys"]);
+const SEQUENCED = new Set(["teams", "users", "agents", "keys", "admin_tokens", "audit_log"]);
 
 /** Everything the store holds, for moving a database between engines (writer-local export). */
 export async function dumpAll(db: Db): Promise<Dump> {

@@ -55,6 +55,35 @@ export class AccessMemo {
     this.generation++;
     this.stats.invalidations++;
     this.memo.clear();
+    this.admins.clear();
+  }
+
+  /**
+   * An admin token's row, memoised like keys (a revoke is an access-relevant commit, so it holds
+   * from the next request); its last use is written at most once a minute.
+   */
+  private admins = new Map<string, { row: import("../schema").AdminTokenRow | undefined; touched: number }>();
+  async adminToken(
+    secret: string,
+    lookup: (s: string) => Promise<import("../schema").AdminTokenRow | undefined>,
+    touch: (id: string, at: number) => Promise<void>,
+  ): Promise<import("../schema").AdminTokenRow | undefined> {
+    const k = hash("sha256", secret, "base64");
+    let m = this.admins.get(k);
+    if (!m || !this.trusted()) {
+      const gen = this.generation;
+      m = { row: await lookup(secret), touched: 0 };
+      if (gen === this.generation) {
+        if (this.admins.size >= MEMO_MAX) this.admins.clear();
+        this.admins.set(k, m);
+      }
+    }
+    const now = Date.now();
+    if (m.row && now - m.touched > 60_000) {
+      m.touched = now;
+      void touch(m.row.id, now).catch(this.onError);
+    }
+    return m.row;
   }
 
   authorize(secret: string, capability: string, now: number, team: string | undefined): Decision | Promise<Decision> {

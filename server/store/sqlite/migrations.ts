@@ -119,6 +119,57 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE usage_daily ADD COLUMN estimated_tokens INTEGER NOT NULL DEFAULT 0;
   `,
+  // Accountable administration: admin tokens with roles, the audit chain, console sessions any
+  // replica can read, and the stack that manages each agent and key.
+  `
+  CREATE TABLE admin_tokens (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('org_admin', 'team_admin', 'viewer')),
+    team_id TEXT REFERENCES teams(id),
+    masked TEXT NOT NULL,
+    secret_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    at INTEGER NOT NULL,
+    actor TEXT,
+    source TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    remote_address TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object_kind TEXT NOT NULL,
+    object_id TEXT,
+    changes TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    pulumi TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_object ON audit_log(object_id, seq);
+  CREATE INDEX audit_log_at ON audit_log(at);
+  CREATE TABLE console_sessions (
+    id_hash TEXT PRIMARY KEY,
+    token_id TEXT NOT NULL,
+    flash TEXT,
+    expires_at INTEGER NOT NULL
+  );
+  ALTER TABLE agents ADD COLUMN managed_project TEXT;
+  ALTER TABLE agents ADD COLUMN managed_stack TEXT;
+  ALTER TABLE agents ADD COLUMN managed_urn TEXT;
+  ALTER TABLE keys ADD COLUMN managed_project TEXT;
+  ALTER TABLE keys ADD COLUMN managed_stack TEXT;
+  ALTER TABLE keys ADD COLUMN managed_urn TEXT;
+  DROP VIEW live_agents;
+  CREATE VIEW live_agents AS
+    SELECT agents.*, (SELECT count(*) FROM keys k WHERE k.agent_id = agents.id AND k.revoked_at IS NULL) AS key_count
+    FROM agents WHERE deleted_at IS NULL;
+  `,
 ];
 
 /** The user_version of a fully migrated database. */
