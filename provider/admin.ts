@@ -46,6 +46,13 @@ export const keys = {
   list: (c: AdminClient, agentId: string) => c.list<Answer<"listKeys">["data"][number]>(pathOf("listKeys", { id: agentId })),
 };
 
+export const adminTokens = {
+  create: (c: AdminClient, body: Body<"createToken">, ids: Ids) =>
+    createOnce<Answer<"createToken">>(c, pathOf("createToken", none), body, ids, (t) => exists(c, pathOf("getToken", { id: t.id }))),
+  get: (c: AdminClient, id: string) => call(c, "getToken", { id }),
+  revoke: (c: AdminClient, id: string) => call(c, "revokeToken", { id }),
+};
+
 export const directory = {
   capabilities: (c: AdminClient) => call(c, "listCapabilities", none),
   team: (c: AdminClient, id: string) => call(c, "getTeam", { id }),

@@ -4,6 +4,7 @@ import axiosRetry, { exponentialDelay } from "axios-retry";
 import pLimit from "p-limit";
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER, type PageOf } from "../api";
 import { resolveConfig, type ClientSettings, type WriterConfig } from "./config";
+import { pulumiHeaders } from "./context";
 import { toWriterError } from "./errors";
 
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -57,7 +58,7 @@ export class AdminClient {
 
   /** Like request, also telling whether the server replayed an earlier answer to the same Idempotency-Key. */
   async requestWithMeta<T>(method: string, path: string, body?: unknown, cfg: AxiosRequestConfig = {}): Promise<{ data: T; replayed: boolean; status: number }> {
-    const headers: Record<string, string | false> = { ...(cfg.headers as Record<string, string>) };
+    const headers: Record<string, string | false> = { ...pulumiHeaders(), ...(cfg.headers as Record<string, string>) };
     if (method === "post") headers[IDEMPOTENCY_HEADER] ??= randomUUID();
     // A bodiless PUT/DELETE must not claim a form-encoded body (axios' default for PUT).
     if (body === undefined) headers["Content-Type"] = false;

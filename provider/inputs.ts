@@ -1,5 +1,5 @@
 import { z } from "zod/v4";
-import { CapabilityId, CapabilitySet, Description, describeIssues, GracePeriodSeconds, Name, RequestsPerMinute, RotateAfterDays, teamKeyRule, Time, TokenBudget, TokensPerMinute } from "../api";
+import { RoleSchema, CapabilityId, CapabilitySet, Description, describeIssues, GracePeriodSeconds, Name, RequestsPerMinute, RotateAfterDays, teamKeyRule, Time, TokenBudget, TokensPerMinute } from "../api";
 
 // Resource inputs as the engine hands them to `check`, composed from the contract's field rules
 // (api/fields.ts) and validated before any API call. Unknown values (computed, not known at
@@ -48,6 +48,19 @@ export type KeyInputs = z.infer<typeof KeyInputs>;
 
 export const CapabilityInputs = z.object({ agentId: Id, capability: CapabilityId });
 export type CapabilityInputs = z.infer<typeof CapabilityInputs>;
+
+/** An admin token for a pipeline, declared in code: its name, role and (a team_admin's) team. */
+export const AdminTokenInputs = z.object({
+  name: Name,
+  role: RoleSchema,
+  teamId: Id.optional(),
+  creationKey: z.string().optional(),
+  creationNonce: z.string().optional(),
+}).superRefine((t, ctx) => {
+  if (t.role === "team_admin" && !t.teamId) ctx.addIssue({ code: "custom", path: ["teamId"], message: 'is required when role is "team_admin"' });
+  if (t.role !== "team_admin" && t.teamId) ctx.addIssue({ code: "custom", path: ["teamId"], message: 'must be omitted unless role is "team_admin"' });
+});
+export type AdminTokenInputs = z.infer<typeof AdminTokenInputs>;
 
 /** A new or changed expiry must be in the future; one already in state that has since passed is not an input error. */
 export function pastExpiry(news: Record<string, unknown>, now = Date.now()): string | undefined {

@@ -86,3 +86,13 @@ export function keyOutputs(k: Key, s: KeySettings): KeyOutputs {
   if (s.rotateAfterDays !== undefined) out.rotateAfterDays = s.rotateAfterDays;
   return out;
 }
+
+export const AdminTokenOutputsSchema = z.object({
+  name: z.string(),
+  role: z.enum(["org_admin", "team_admin", "viewer"]),
+  teamId: z.string(),
+  masked: z.string(),
+  createdAt: z.string(),
+  secret: z.string(),
+});
+export type AdminTokenOutputs = z.infer<typeof AdminTokenOutputsSchema>;

@@ -9,6 +9,9 @@ export PATH="$bin:$PATH"
 # The console's browser tests drive Debian's Chromium; installed here when missing.
 WRITER_CHROMIUM="$(bash scripts/ensure-chromium | tail -n 1)" || { echo "0 passed, 1 failed"; exit 1; }
 export WRITER_CHROMIUM
+# The metrics test checks /metrics with Prometheus's promtool; installed here when missing.
+WRITER_PROMTOOL="$(bash scripts/ensure-promtool | tail -n 1)" || { echo "0 passed, 1 failed"; exit 1; }
+export WRITER_PROMTOOL
 mkdir -p .tmp
 # Tools only the tests use, built before jest so a cold build (minutes of Go) runs outside any test's
 # timeout: @pulumi/random's plugin, the Python venv, gensdk (by generating into a scratch folder).

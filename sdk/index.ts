@@ -3,6 +3,8 @@ export type { ApiAgentArgs, ApiAgentState } from "./apiAgent";
 export { ApiKey } from "./apiKey";
 export type { ApiKeyArgs, ApiKeyState } from "./apiKey";
 export { AgentCapability } from "./agentCapability";
+export { AdminToken } from "./adminToken";
+export type { AdminTokenArgs } from "./adminToken";
 export type { AgentCapabilityArgs } from "./agentCapability";
 export type { AdoptArgs } from "./common";
 export * from "./lookups";

@@ -25,7 +25,7 @@ export function shim(type: string): pulumi.dynamic.ResourceProvider {
  * a one-line `require()` of that stable subpath. When the package is loaded from elsewhere (npm
  * link, a workspace), Pulumi would serialize that module by value, so the shim above is used.
  */
-export function providerFor(type: "ApiAgent" | "ApiKey" | "AgentCapability"): pulumi.dynamic.ResourceProvider {
+export function providerFor(type: "ApiAgent" | "ApiKey" | "AgentCapability" | "AdminToken"): pulumi.dynamic.ResourceProvider {
   if (__filename.split(/[\\/]/).includes("node_modules")) return require(`../provider/dynamic/${type}`);
   return shim(type);
 }

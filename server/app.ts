@@ -5,6 +5,10 @@ import { errorBody } from "../api";
 import { adminHandlers } from "./admin/handlers";
 import { AdminOps } from "./admin/run";
 import { auditPlugin } from "./audit/plugin";
+import { Metrics, metricsRoute } from "./metrics";
+import { leakRoutes, noLeakRoute } from "./leaks";
+import type { KeyObject } from "node:crypto";
+import { isAdminRequest } from "./plugins/plugin";
 import { registerAdminRoutes } from "./admin/register";
 import { consoleRoutes } from "./console";
 import { dataPlaneRoutes } from "./dataplane";
@@ -98,7 +102,12 @@ export interface AppOptions {
   auditFile?: string;
   /** Audit entries older than this many days are removed. */
   auditRetentionDays?: number;
+  /** Leaked-key reports (GitHub's secret scanning partner programme); without it the route answers 404. */
+  secretScanning?: { keys: Map<string, KeyObject>; policy: "revoke" | "disable"; webhook?: string };
 }
+
+const registries = new WeakMap<object, Metrics>();
+const metricsOf = (store: Store) => registries.get(store) ?? registries.set(store, new Metrics(store)).get(store)!;
 
 /** The admin token writer-local starts with: long enough to resist guessing, and nothing a shell or a header could mangle. */
 export function checkAdminToken(token: string): string {
@@ -166,6 +175,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await opts.store.tokens.bootstrap(checkAdminToken(opts.adminToken));
   await app.register(adminAuthPlugin, {});
   await app.register(auditPlugin, { file: opts.auditFile, retentionDays: opts.auditRetentionDays });
+  // One registry per store (two listeners on one store share it).
+  const metrics = metricsOf(opts.store);
+  app.addHook("onResponse", (req, reply, done) => {
+    if (isAdminRequest(req)) metrics.adminRequests.inc({ status: String(reply.statusCode) });
+    done();
+  });
   await registerOpenApi(app, opts.version ?? "1.0.0");
 
   await app.register(metaRoutes, { openapi: surfaces.admin });
@@ -179,10 +194,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       registerAdminRoutes(admin, ops);
     });
     await app.register(consoleRoutes, { ops });
+    await app.register(metricsRoute, { metrics });
+    if (opts.secretScanning) await app.register(leakRoutes, { ...opts.secretScanning, ops });
+    else await app.register(noLeakRoute);
   }
   if (surfaces.data) {
     await app.register(dataPlaneRoutes, {
-      upstream: opts.upstream ? forwardUpstream(opts.upstream) : cannedUpstream({ latencyMs: opts.cannedLatencyMs, chunkIntervalMs: opts.cannedChunkIntervalMs }),
+      upstream: opts.upstream
+        ? forwardUpstream({ ...opts.upstream, observe: { ttfb: (s) => metrics.upstreamTtfb.observe(s), duration: (s) => metrics.upstreamSeconds.observe(s) } })
+        : cannedUpstream({ latencyMs: opts.cannedLatencyMs, chunkIntervalMs: opts.cannedChunkIntervalMs }),
+      metrics,
       uploadLimitBytes: opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES,
       jsonLimitBytes: opts.jsonLimitBytes ?? DEFAULT_JSON_LIMIT_BYTES,
       clock: opts.clock ?? Date.now,

@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_BASE_URL, DEFAULT_DATA_DIR, DEFAULT_PORT } from "../api";
+import { readScanningKeys } from "./leaks";
+import { scanForKeys } from "./leaks/scan";
+import { maskSecret } from "../api";
 import { DEFAULT_DRAIN_MS, DEFAULT_JSON_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPSTREAM_TIMEOUTS } from "./app";
 import { adminTokenPath } from "./crypto";
 import { startServer } from "./index";
@@ -104,6 +107,11 @@ program
   .addOption(new Option("--upload-limit-bytes <n>", "largest upload (POST /v1/files); 413 past it").env("WRITER_LOCAL_UPLOAD_LIMIT_BYTES").argParser(positive).default(DEFAULT_UPLOAD_LIMIT_BYTES))
   .addOption(new Option("--max-json-bytes <n>", "largest data-plane JSON body; 413 past it").env("WRITER_LOCAL_MAX_JSON_BYTES").argParser(positive).default(DEFAULT_JSON_LIMIT_BYTES))
   .addOption(new Option("--trust-proxy", "behind a TLS-terminating reverse proxy: trust its X-Forwarded-* headers (console cookies become Secure over https)").env("WRITER_LOCAL_TRUST_PROXY"))
+  .addOption(new Option("--audit-file <file>", "also append every audit entry to this file, one JSON object a line (for a SIEM)").env("WRITER_LOCAL_AUDIT_FILE"))
+  .addOption(new Option("--audit-retention-days <n>", "remove audit entries older than this (the chain records where it was cut); default: keep all").env("WRITER_LOCAL_AUDIT_RETENTION_DAYS").argParser(positive))
+  .addOption(new Option("--secret-scanning-keys <file>", "GitHub's secret scanning public keys (JSON); enables POST /v1/admin/secret-scanning").env("WRITER_LOCAL_SECRET_SCANNING_KEYS"))
+  .addOption(new Option("--leak-policy <policy>", "what a reported live key gets").env("WRITER_LOCAL_LEAK_POLICY").choices(["revoke", "disable"]).default("revoke"))
+  .addOption(new Option("--leak-webhook <url>", "POST a JSON notice here for every live key reported").env("WRITER_LOCAL_LEAK_WEBHOOK"))
   .addOption(new Option("--drain-ms <ms>", "on SIGTERM, streams in flight get this long to end; the rest then end with an error event (their usage is recorded)").env("WRITER_LOCAL_DRAIN_MS").argParser(delayMs).default(DEFAULT_DRAIN_MS))
   .addOption(new Option("--canned-latency-ms <ms>", "tests and benchmarks: canned answers wait this long, like a remote model API").env("WRITER_LOCAL_CANNED_LATENCY_MS").argParser(delayMs).default(0))
   .addOption(new Option("--canned-chunk-interval-ms <ms>", "tests and benchmarks: canned streams wait this long between events, like a model's tokens").env("WRITER_LOCAL_CANNED_CHUNK_INTERVAL_MS").argParser(delayMs).default(0))
@@ -122,7 +130,9 @@ program
           }
         : undefined;
       server = await startServer({
-        upstream, trustProxy: o.trustProxy === true || o.trustProxy === "true", cannedLatencyMs: o.cannedLatencyMs, cannedChunkIntervalMs: o.cannedChunkIntervalMs, drainMs: o.drainMs, adminHost: o.adminHost, adminPort: o.adminPort, uploadLimitBytes: o.uploadLimitBytes, jsonLimitBytes: o.maxJsonBytes,
+        upstream, trustProxy: o.trustProxy === true || o.trustProxy === "true", cannedLatencyMs: o.cannedLatencyMs, cannedChunkIntervalMs: o.cannedChunkIntervalMs, drainMs: o.drainMs, adminHost: o.adminHost,
+        auditFile: o.auditFile, auditRetentionDays: o.auditRetentionDays,
+        secretScanning: o.secretScanningKeys ? { keys: readScanningKeys(o.secretScanningKeys), policy: o.leakPolicy, webhook: o.leakWebhook } : undefined, adminPort: o.adminPort, uploadLimitBytes: o.uploadLimitBytes, jsonLimitBytes: o.maxJsonBytes,
         host: o.host, port: o.port, dataDir: o.dataDir, adminToken: o.adminToken || undefined, seedFile: o.seed,
         databaseUrl: o.database || undefined, pepperFile: o.pepperFile, migrate: o.migrate !== false, databasePoolSize: o.databasePoolSize, databaseTimeoutMs: o.databaseTimeoutMs,
         logLevel: o.logLevel, faults: o.faults, faultHangMs: o.faultHangMs, faultSeed: o.faultSeed,
@@ -194,6 +204,62 @@ program
     for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n");
   });
 
+/** An admin token for commands that call a running writer-local. */
+function adminTokenOf(dataDir: string): string {
+  const token = process.env.WRITER_ADMIN_TOKEN || (existsSync(adminTokenPath(resolve(dataDir))) ? readFileSync(adminTokenPath(resolve(dataDir)), "utf8").trim() : "");
+  if (!token) throw new Error("no admin token: set WRITER_ADMIN_TOKEN or point --data-dir at writer-local's data dir");
+  return token;
+}
+/** A call of the admin API as the CLI (its changes are audited with source "cli"). */
+async function adminCall(o: { url: string; dataDir: string }, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(o.url.replace(/\/+$/, "") + path, {
+    method, headers: { authorization: `Bearer ${adminTokenOf(o.dataDir)}`, "user-agent": "writer-local-cli", ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : undefined;
+  if (!res.ok) throw new Error(json?.errors?.[0]?.description ?? `HTTP ${res.status}`);
+  return json;
+}
+const apiOptions = (c: Command) =>
+  c
+    .addOption(new Option("--url <url>", "writer-local's admin API").env("WRITER_BASE_URL").default(DEFAULT_BASE_URL))
+    .addOption(new Option("--data-dir <dir>", "where the admin token is, unless WRITER_ADMIN_TOKEN is set").env("WRITER_LOCAL_DATA_DIR").default(DEFAULT_DATA_DIR));
+
+const tokens = program.command("tokens").description("admin tokens of a running writer-local (org_admin)");
+apiOptions(tokens.command("create").description("create an admin token; its secret is printed once").requiredOption("--name <name>", "who or what it is for").requiredOption("--role <role>", "org_admin, team_admin or viewer").option("--team <id>", "the team of a team_admin"))
+  .action(async (o) => {
+    const t = await adminCall(o, "POST", "/v1/admin/tokens", { name: o.name, role: o.role, ...(o.team ? { team_id: o.team } : {}) });
+    process.stdout.write(`${t.secret}\n`);
+    process.stderr.write(`writer-local: created admin token ${t.id} (${t.name}, ${t.role}); the secret above is shown once\n`);
+  });
+apiOptions(tokens.command("list").description("list admin tokens")).action(async (o) => {
+  for (let after: string | undefined; ;) {
+    const p = await adminCall(o, "GET", `/v1/admin/tokens?limit=100&order=asc${after ? `&after=${after}` : ""}`);
+    for (const t of p.data) process.stdout.write(`${t.id}  ${t.role.padEnd(10)}  ${t.masked}  ${t.name}\n`);
+    if (!p.has_more) break;
+    after = p.last_id;
+  }
+});
+apiOptions(tokens.command("revoke <id>").description("revoke an admin token")).action(async (id, o) => {
+  await adminCall(o, "DELETE", `/v1/admin/tokens/${encodeURIComponent(id)}`);
+  process.stdout.write(`writer-local: revoked admin token ${id}\n`);
+});
+
+const audit = program.command("audit").description("the audit log: list it from a running writer-local, or verify its chain");
+apiOptions(audit.command("list", { isDefault: true }).description("entries, newest first"))
+  .option("--object <id>", "about this object").option("--actor <token-id>", "by this admin token").option("--action <action>", "e.g. key.revoke")
+  .option("--from <time>", "ISO 8601").option("--to <time>", "ISO 8601").option("--limit <n>", "at most this many", "50").option("--json", "JSON lines")
+  .action(async (o) => {
+    const q = new URLSearchParams({ limit: String(Math.min(100, Number(o.limit) || 50)), ...(o.object ? { object_id: o.object } : {}), ...(o.actor ? { actor: o.actor } : {}),
+      ...(o.action ? { action: o.action } : {}), ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) });
+    const p = await adminCall(o, "GET", `/v1/admin/audit?${q}`);
+    for (const e of p.data) {
+      if (o.json) process.stdout.write(JSON.stringify(e) + "\n");
+      else process.stdout.write(`${e.at}  ${(e.actor ? `${e.actor.name} (${e.actor.role})` : "-").padEnd(24)}  ${e.source.padEnd(7)}  ${e.outcome.padEnd(7)}  ${e.action}  ${e.object.kind} ${e.object.id ?? ""}${e.pulumi ? `  ${e.pulumi.project}/${e.pulumi.stack}` : ""}\n`);
+    }
+  });
+
 /** --data-dir / --database / --pepper-file, as `serve` takes them. */
 const storeOptions = (c: Command) =>
   c
@@ -239,6 +305,41 @@ storeOptions(program.command("import").description("fill an EMPTY store from `wr
     } finally {
       await store.close();
     }
+  });
+
+storeOptions(audit.command("verify").description("check the audit chain in the store itself (needs the pepper): exit 1 naming the first entry that was edited or removed"))
+  .action(async (o) => {
+    const store = await openChosenStore(choice(o));
+    try {
+      const r = await store.audit.verify();
+      if (r.bad) {
+        process.stderr.write(`writer-local: the audit chain breaks at entry ${r.bad.id} (#${r.bad.seq}): ${r.bad.why}; ${r.checked} entries before it verify\n`);
+        process.exitCode = 1;
+      } else process.stdout.write(`writer-local: the audit chain verifies (${r.checked} entries)\n`);
+    } finally {
+      await store.close();
+    }
+  });
+
+storeOptions(program.command("scan <path>").description("find API keys (prefix + checksum) in files and, in a git repository, in its whole history; say which are live in the store"))
+  .option("--no-history", "files only, not the git history")
+  .option("--offline", "do not open the store: report the keys found, without whether they are live")
+  .action(async (path, o) => {
+    const found = scanForKeys(path, { history: o.history !== false });
+    const store = o.offline ? undefined : await openChosenStore(choice(o));
+    let live = 0;
+    try {
+      for (const f of found) {
+        const k = store ? await store.keys.bySecret(f.secret) : undefined;
+        const state = !store ? "unchecked" : !k ? "unknown" : k.revokedAt !== null ? "revoked" : k.key.status === "active" ? "LIVE" : "disabled";
+        if (state === "LIVE") live++;
+        process.stdout.write(`${f.where}  ${maskSecret(f.secret)}  ${state}${k ? `  agent ${k.key.agent_id} key ${k.key.id}` : ""}\n`);
+      }
+    } finally {
+      await store?.close();
+    }
+    process.stderr.write(`writer-local: ${found.length} key(s) found, ${live} live\n`);
+    if (live > 0) process.exitCode = 2;
   });
 
 program.parseAsync(process.argv).catch((e) => {

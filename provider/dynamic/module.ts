@@ -1,6 +1,18 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { setStackConfig } from "../config";
+import { fromCreationKey, withPulumiContext } from "../context";
 import type { ResourceCore } from "../resources/core";
+
+const key = (v: unknown) => (v as { creationKey?: unknown } | undefined)?.creationKey;
+
+/**
+ * The engine gives a dynamic provider's delete only the outputs: the creation key is kept among
+ * them, so a delete, too, tells writer-local which resource of which stack it is for (audit log).
+ */
+function keep<O>(outs: O, from: unknown): O {
+  const k = key(from);
+  return k === undefined || !outs || typeof outs !== "object" ? outs : ({ ...outs, creationKey: k } as O);
+}
 
 /**
  * A resource core served as a Pulumi dynamic provider. The object a `pulumi-writer/dynamic/<Type>`
@@ -16,12 +28,18 @@ export function asModule<I, O>(core: ResourceCore<I, O>): pulumi.dynamic.Resourc
       const p = await core.diff(id, olds, news);
       return { changes: p.changes.length > 0, replaces: p.replaces, deleteBeforeReplace: p.deleteBeforeReplace ?? false };
     },
-    create: (inputs) => core.create(inputs),
-    read: async (id, props) => {
-      const r = await core.read(id, props ?? {});
-      return r.id ? { id: r.id, props: r.props } : {};
+    create: async (inputs) => {
+      const r = await withPulumiContext(fromCreationKey(key(inputs), "create"), () => core.create(inputs));
+      return { id: r.id, outs: keep(r.outs, inputs) };
     },
-    update: (id, olds, news) => core.update(id, olds, news),
-    delete: (id, props) => core.delete(id, props),
+    read: async (id, props) => {
+      const r = await withPulumiContext(fromCreationKey(key(props), "read"), () => core.read(id, props ?? {}));
+      return r.id ? { id: r.id, props: keep(r.props, props) } : {};
+    },
+    update: async (id, olds, news) => {
+      const r = await withPulumiContext(fromCreationKey(key(news), "update"), () => core.update(id, olds, news));
+      return { outs: keep(r.outs, news) };
+    },
+    delete: (id, props) => withPulumiContext(fromCreationKey(key(props), "delete"), () => core.delete(id, props)),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod/v4";
 import { CAPABILITIES, CapabilitySchema, TeamSchema, UserSchema } from "../../api";
-import { AgentInputs, CapabilityInputs, KeyInputs } from "../inputs";
-import { AgentOutputsSchema, KeyOutputsSchema } from "../outputs";
+import { AdminTokenInputs, AgentInputs, CapabilityInputs, KeyInputs } from "../inputs";
+import { AdminTokenOutputsSchema, AgentOutputsSchema, KeyOutputsSchema } from "../outputs";
 
 // The native provider's Pulumi package schema, derived from the same zod schemas the provider
 // validates with (inputs) and writes state with (outputs); only descriptions are written here.
@@ -17,6 +17,7 @@ export const SECRET_OUTPUTS: Record<string, string[]> = {
   ApiAgent: ["defaultKeySecret"],
   ApiKey: ["secret"],
   AgentCapability: [],
+  AdminToken: ["secret"],
 };
 
 const DOCS: Record<string, string> = {
@@ -39,6 +40,7 @@ const DOCS: Record<string, string> = {
   secret: "The key's secret. Writer shows it only once; it is carried forward on refresh, and empty for an imported key.",
   defaultKeySecret: "The Production key's secret; empty when revoked or imported.",
   masked: "The masked secret, e.g. writer_sk_…a1b2.",
+  role: "org_admin (everything), team_admin (its team's keys) or viewer (read everything but secrets). Changing it replaces the token.",
 };
 
 type Prop = Record<string, unknown>;
@@ -121,6 +123,7 @@ export function buildSchema(version: string): Record<string, unknown> {
       [T("ApiAgent")]: resource("A Writer API agent, with its default \"Production\" key.", AgentInputs, AgentOutputsSchema, SECRET_OUTPUTS.ApiAgent, ["name"]),
       [T("ApiKey")]: resource("An API key of a Writer API agent, scoped to all teams or one team. Import with `<agentId>/<keyId>`.", KeyInputs, KeyOutputsSchema, SECRET_OUTPUTS.ApiKey, ["name"]),
       [T("AgentCapability")]: resource("One capability of an agent, switched on for as long as the resource lives.", CapabilityInputs, CapabilityInputs, SECRET_OUTPUTS.AgentCapability),
+      [T("AdminToken")]: resource("An admin token of writer-local, declared in code (a pipeline's own token, with the least role it needs); its secret is a Pulumi secret. Any change replaces it, the new one first.", AdminTokenInputs, AdminTokenOutputsSchema, SECRET_OUTPUTS.AdminToken, ["name"]),
     },
     functions: {
       [T("getTeam")]: {

@@ -1,3 +1,4 @@
+import { fromUrn, withPulumiContext } from "../context";
 import * as grpc from "@grpc/grpc-js";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
@@ -8,6 +9,7 @@ import { UNKNOWN } from "../inputs";
 import { setWarningSink, warn } from "../warn";
 import type { Plan, ResourceCore } from "../resources/core";
 import { agentCapability } from "../resources/agentCapability";
+import { adminToken } from "../resources/adminToken";
 import { apiAgent } from "../resources/apiAgent";
 import { apiKey } from "../resources/apiKey";
 import { buildSchema, PACKAGE, SECRET_OUTPUTS } from "./schema";
@@ -93,6 +95,7 @@ const TYPES: Record<string, ResourceType> = {
     secrets: SECRET_OUTPUTS.ApiKey,
   },
   [`${PACKAGE}:index:AgentCapability`]: { core: agentCapability, toCore: (id, props) => ({ id, props }), fromCore: (id) => id, secrets: [] },
+  [`${PACKAGE}:index:AdminToken`]: { core: adminToken, toCore: (id, props) => ({ id, props }), fromCore: (id) => id, secrets: SECRET_OUTPUTS.AdminToken },
 };
 
 const typeOf = (urn: string) => urn.split("::")[2]?.split("$").pop() ?? "";
@@ -280,7 +283,7 @@ export function providerService(version: string) {
       return r;
     }),
 
-    create: handle(async (req) => {
+    create: handle(async (req) => withPulumiContext(fromUrn(req.getUrn(), "create"), async () => {
       const t = resourceType(req.getUrn());
       const raw = req.getProperties().toJavaScript();
       const secrets = secretKeys(raw);
@@ -304,9 +307,9 @@ export function providerService(version: string) {
       r.setId(t.fromCore(res.id, res.outs));
       r.setProperties(struct(keepSecret(outputs(t, res.outs, acceptSecrets), secrets, acceptSecrets)));
       return r;
-    }),
+    })),
 
-    read: handle(async (req) => {
+    read: handle(async (req) => withPulumiContext(fromUrn(req.getUrn(), "read"), async () => {
       const t = resourceType(req.getUrn());
       const rawProps = req.getProperties()?.toJavaScript() ?? {};
       const secrets = secretKeys(rawProps, req.getInputs()?.toJavaScript());
@@ -323,9 +326,9 @@ export function providerService(version: string) {
       // would drop the provider's bookkeeping, e.g. the rotation anchor, and plan a rotation).
       if (importing && res.inputs) r.setInputs(struct(res.inputs));
       return r;
-    }),
+    })),
 
-    update: handle(async (req) => {
+    update: handle(async (req) => withPulumiContext(fromUrn(req.getUrn(), "update"), async () => {
       const t = resourceType(req.getUrn());
       const rawNews = req.getNews().toJavaScript();
       const secrets = secretKeys(rawNews, req.getOlds().toJavaScript());
@@ -339,14 +342,14 @@ export function providerService(version: string) {
       const res = await t.core.update(c.id, c.props, news);
       r.setProperties(struct(keepSecret(outputs(t, res.outs, acceptSecrets), secrets, acceptSecrets)));
       return r;
-    }),
+    })),
 
-    delete: handle(async (req) => {
+    delete: handle(async (req) => withPulumiContext(fromUrn(req.getUrn(), "delete"), async () => {
       const t = resourceType(req.getUrn());
       const c = t.toCore(req.getId(), unwrap(req.getProperties().toJavaScript()));
       await t.core.delete(c.id, c.props);
       return new emptyproto.Empty();
-    }),
+    })),
   };
 }
 

@@ -182,7 +182,9 @@ export class AdminOps {
       const out = await (this.handlers[id] as (r: AdminRequest<K>) => Promise<unknown>)(full);
       if (write) {
         const value = out && typeof out === "object" && "json" in out && "value" in out ? (out as { value: unknown }).value : out;
-        const objectId = p.key_id ?? p.id ?? ((value as { id?: string } | null)?.id ?? null);
+        // A create's object is the one it made (a key's, not its agent's, whose id is in the path).
+        const made = route.status === 201 ? ((value as { id?: string } | null)?.id ?? null) : null;
+        const objectId = made ?? p.key_id ?? p.id ?? null;
         const after = route.method === "DELETE" && route.status === 204 ? null : value;
         await this.record(this.entry(id, c, objectId, id === "releaseIdempotency" ? { released: [null, (value as { released: number }).released] } : changesOf(before, after), "ok"));
       }

@@ -16,6 +16,8 @@ export interface UpstreamOptions {
   bodyTimeoutMs: number;
   /** Most keep-alive connections to the upstream; 0: no limit (every stream in flight holds one). */
   connections: number;
+  /** Told how long Writer took to answer (headers) and to finish (body), in seconds. */
+  observe?: { ttfb(s: number): void; duration(s: number): void };
 }
 
 /** Failures before anything was sent: the request never reached Writer. */
@@ -76,6 +78,7 @@ export function forwardUpstream(o: UpstreamOptions): Upstream {
     async request(r) {
       const signal = r.signal();
       try {
+        const t0 = o.observe ? performance.now() : 0;
         const res = await pool.request({
           method: r.method as "GET",
           path: prefix + r.path,
@@ -83,6 +86,11 @@ export function forwardUpstream(o: UpstreamOptions): Upstream {
           body: r.body,
           signal: signal as never,
         });
+        if (o.observe) {
+          const { ttfb, duration } = o.observe;
+          ttfb((performance.now() - t0) / 1000);
+          res.body.once("close", () => duration((performance.now() - t0) / 1000));
+        }
         return { status: res.statusCode, headers: res.headers, body: res.body };
       } catch (e) {
         if (signal.aborted) throw e;

@@ -9,6 +9,7 @@ import { admit } from "./limits";
 import { Ownership, type Fetch } from "./ownership";
 import { type Upstream, type UpstreamResponse, UpstreamError } from "./upstream";
 import { DEFAULT_ANSWER_RESERVE, Meter, SseTap } from "./usage";
+import type { Metrics } from "../metrics";
 
 // Writer's data plane, in front of an Upstream (Writer's API, or writer-local's canned answers).
 // One request, in order:
@@ -25,6 +26,10 @@ declare module "fastify" {
     /** Settles what a generating request spends (set by the limits stage). */
     meter?: Meter | null;
   }
+  interface FastifyContextConfig {
+    /** A data-plane route's capability (the metrics' label). */
+    capability?: string;
+  }
 }
 
 export interface DataPlaneOptions {
@@ -37,6 +42,7 @@ export interface DataPlaneOptions {
   clock: () => number;
   /** On shutdown, streams in flight get this long (ms) to end before they are ended with an error event. */
   drainMs: number;
+  metrics?: Metrics;
 }
 
 /** Answer headers a client needs; everything else of the upstream's stays there. */
@@ -100,6 +106,14 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     if (streams.size > 0) await new Promise((ok) => setTimeout(ok, 100));
   });
   const authorize = authorizeKey(store, clock);
+  const metrics = opts.metrics;
+  if (metrics) {
+    app.addHook("onResponse", (req, reply, done) => {
+      const capability = req.routeOptions.config?.capability;
+      if (capability) metrics.requests.inc({ capability, status: String(reply.statusCode) });
+      done();
+    });
+  }
 
   /** Stage 1 (the request's own asks) and 2 (limits), once the body is parsed and validated. */
   const preHandler = (e: NamedEndpoint) => (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
@@ -222,11 +236,12 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     if (ok && type.startsWith("text/event-stream")) {
       const tap = new SseTap(meter ?? new Meter(undefined, () => undefined), dropUsage);
       streams.add(tap);
+      metrics?.streams.inc();
       const source = res.body ?? Readable.from([res.bytes]);
       source.on("error", () => tap.error(errorBody(504, "Writer's API stopped answering mid-stream; the request may be retried")));
       // Whatever ends it (its end, the client going away, shutdown): the last usage seen, or the estimate of what was streamed.
       reply.raw.on("close", () => {
-        streams.delete(tap);
+        if (streams.delete(tap)) metrics?.streams.dec();
         meter?.settle();
       });
       return reply.send(source.pipe(tap));
@@ -268,6 +283,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
       url: toRouterPath(e.path),
       bodyLimit: opts.jsonLimitBytes,
       schema: { hide: true, ...(e.body ? { body: e.body } : {}) },
+      config: { capability: e.capability },
       onRequest: authorize(e),
       preHandler: preHandler(e),
       handler: handle(e),

@@ -31,6 +31,8 @@ export interface EngineParts {
   };
   /** Runs fn alone among the processes sharing the database. */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** The connection pool's figures, where there is one. */
+  pool?: () => Record<string, number>;
   onError?: (e: unknown) => void;
   /** Closed after everything else. */
   close(): Promise<void>;
@@ -212,6 +214,7 @@ export function buildStore(e: EngineParts): Store & { access: Store["access"] & 
       own: (kind, id, owner, now) => objects.own(kind, id, owner, now),
       ownerOf: (kind, id) => objects.ownerOf(read, kind, id),
     },
+    stats: () => ({ ...access.stats, lastUsageFlush: counts.lastFlushAt, pool: e.pool?.() }),
     isEmpty: async () => {
       const r = await read.first(db.q.selectNoFrom([
         sql<number>`(SELECT count(*) FROM teams) + (SELECT count(*) FROM users) + (SELECT count(*) FROM agents)`.as("n"),

@@ -205,6 +205,8 @@ export interface Store {
     own(kind: ObjectKind, id: string, owner: Owner, now: number): Promise<void>;
     ownerOf(kind: ObjectKind, id: string): Promise<Owner | undefined>;
   };
+  /** Figures for the metrics: memo answers and lookups, when usage was last written, the database pool. */
+  stats(): { memo: number; database: number; invalidations: number; lastUsageFlush: number; pool?: Record<string, number> };
   /** Whether the database is empty of teams, users and agents (seed only then). */
   isEmpty(): Promise<boolean>;
   /** Runs fn alone among the processes sharing the database (seeding an empty one); plain call when there is only this one. */

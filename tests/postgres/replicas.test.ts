@@ -1,11 +1,12 @@
 // Several writer-local replicas (real processes) on one PostgreSQL database: idempotency, limits,
 // access changes and usage hold across them; a replica killed mid-`pulumi up` behind a load
 // balancer leaves no duplicate and no orphan.
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import pg from "pg";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { PG_SCHEMA_VERSION } from "../../server/store/postgres/migrations";
 import { startBalancer } from "../helpers/balancer";
 import { freshDatabase, sql } from "../helpers/postgres";
@@ -319,6 +320,27 @@ test("under load on many keys from three replicas, usage writes never deadlock i
     let total = 0;
     for (const k of keys) total += (await api.get(`/v1/admin/agents/${k.agentId}/usage?from=${day}&to=${day}`)).body.totals.requests;
     expect(total).toBe(sent);
+  } finally {
+    await stopAll(r.servers);
+  }
+});
+
+test("three replicas writing at once keep one audit chain: every write one entry, in one order, `audit verify` passes", async () => {
+  const r = await replicas(3);
+  try {
+    const clients = r.servers.map((s) => admin(s.url, TOKEN));
+    const made = await Promise.all(Array.from({ length: 60 }, (_, i) => clients[i % 3].post("/v1/admin/agents", { name: `chain ${i}`, capabilities: ["models"] })));
+    expect(made.every((m) => m.status === 201)).toBe(true);
+    await Promise.all(made.map((m, i) => clients[(i + 1) % 3].patch(`/v1/admin/agents/${m.body.id}`, { description: "changed" })));
+    const rows = await sql(r.url, "SELECT seq::int AS seq, action, object_id, prev_hash, hash FROM audit_log ORDER BY seq");
+    const creates = rows.filter((x) => x.action === "agent.create");
+    expect(new Set(creates.map((x) => x.object_id))).toEqual(new Set(made.map((m) => m.body.id)));
+    expect(rows.filter((x) => x.action === "agent.update")).toHaveLength(60);
+    // One chain: each entry's prev_hash is the hash of the one before it, whichever replica wrote it.
+    for (let i = 1; i < rows.length; i++) expect(rows[i].prev_hash).toBe(rows[i - 1].hash);
+    const v = spawnSync(process.execPath, [resolve(__dirname, "../../dist/server/cli.js"), "audit", "verify", "--database", r.url, "--pepper-file", r.pepper], { encoding: "utf8", timeout: 30000 });
+    expect(v.stdout).toContain(`the audit chain verifies (${rows.length} entries)`);
+    expect(v.status).toBe(0);
   } finally {
     await stopAll(r.servers);
   }

@@ -14,7 +14,7 @@ test("provider/native/schema.json equals what the code generates", () => {
 });
 
 test("resources, functions, config and secrets as the issue asks", () => {
-  expect(Object.keys(schema.resources).sort()).toEqual(["writer:index:AgentCapability", "writer:index:ApiAgent", "writer:index:ApiKey"]);
+  expect(Object.keys(schema.resources).sort()).toEqual(["writer:index:AdminToken", "writer:index:AgentCapability", "writer:index:ApiAgent", "writer:index:ApiKey"]);
   expect(Object.keys(schema.functions).sort()).toEqual(["writer:index:getCapabilities", "writer:index:getTeam", "writer:index:getUser"]);
   expect(schema.config.variables.adminToken.secret).toBe(true);
   expect(schema.provider.inputProperties.adminToken.secret).toBe(true);

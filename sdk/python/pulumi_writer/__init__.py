@@ -7,6 +7,7 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from ._enums import *
+from .admin_token import *
 from .agent_capability import *
 from .api_agent import *
 from .api_key import *
@@ -32,6 +33,7 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_writer",
   "classes": {
+   "writer:index:AdminToken": "AdminToken",
    "writer:index:AgentCapability": "AgentCapability",
    "writer:index:ApiAgent": "ApiAgent",
    "writer:index:ApiKey": "ApiKey"

@@ -16,6 +16,8 @@ const CHUNK = 500;
 export class UsageCounts {
   readonly pending = new PendingUsage();
   private flushing?: Promise<void>;
+  /** When the counts were last written (or found empty): the metrics' flush lag. */
+  lastFlushAt = Date.now();
 
   constructor(private db: Db) {}
 
@@ -27,7 +29,10 @@ export class UsageCounts {
 
   private async write(before?: () => Promise<void>): Promise<void> {
     await before?.();
-    if (this.pending.empty) return;
+    if (this.pending.empty) {
+      this.lastFlushAt = Date.now();
+      return;
+    }
     const taken = this.pending.take();
     const uses = taken.uses.sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
     const refusals = taken.refusals.sort((a, b) => (a[0] + a[1] + a[2] < b[0] + b[1] + b[2] ? -1 : 1));
@@ -52,6 +57,7 @@ export class UsageCounts {
             .onConflict((oc) => oc.columns(["key_id", "day", "reason"]).doUpdateSet({ count: sql`refusals_daily.count + excluded.count` })));
         }
       }, { access: false });
+      this.lastFlushAt = Date.now();
     } catch (e) {
       this.pending.restore(taken);
       throw e;

@@ -24,6 +24,7 @@ export async function openPostgresStore(url: string, pepper: Buffer, opts: PgOpt
   const store = buildStore({
     db, pepper, onError: opts.onError,
     trusted: () => listener.trusted(),
+    pool: () => ({ total: db.pool.totalCount, idle: db.pool.idleCount, waiting: db.pool.waitingCount }),
     limits: (counts) => new SharedLimits(db, counts, opts.onError),
     exclusive: async (fn) => {
       const c: pg.PoolClient = await db.pool.connect().catch((e) => { throw unavailableOr(e); });
