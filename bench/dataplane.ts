@@ -2,7 +2,9 @@
 // GET /healthz of the same process, interleaved in the same run) with realistic traffic, 1,000
 // active keys used round robin, at 1,000 and 100,000 stored keys; the server's RSS; and admin key
 // creates per second with 50 concurrent clients (autocannon).
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { admin, startLocalServer } from "../tests/helpers/server";
 import { interleave, median } from "./interleave";
 // autocannon ships no types of its own.
@@ -68,7 +70,8 @@ export async function benchDataPlane(
   log: (s: string) => void,
 ): Promise<{ dataPlane: DataPlaneResult[]; admin: AdminResult }> {
   // warn: per-request info logs would measure the logger, not the server; both routes pay the same.
-  const server = await startLocalServer({ extraArgs: ["--log-level", "warn"] });
+  // Audit (with its JSON-lines file) and metrics on, as a production deployment runs.
+  const server = await startLocalServer({ extraArgs: ["--log-level", "warn", "--audit-file", join(mkdtempSync(join(tmpdir(), "bench-audit-")), "audit.jsonl")] });
   try {
     const api = admin(server.url, server.adminToken);
     // The active keys: one agent each (with the models capability), their default keys used round
@@ -106,6 +109,10 @@ export async function benchDataPlane(
       const perRound = r.rounds.map((x) => ({ models: x.a, healthz: x.b, ratio: x.ratio }));
       const non2xx = perRound.reduce((n, x) => n + x.models.non2xx + x.healthz.non2xx, 0);
       if (non2xx) throw new Error(`non-2xx answers under load: ${non2xx}`);
+      // Metrics were counting all along (a scrape after the rounds sees the requests).
+      const scraped = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminToken}` } })).text();
+      const counted = Number(/^writer_dataplane_requests_total\{capability="models",status="200"\} (\d+)/m.exec(scraped)?.[1] ?? 0);
+      if (counted < r.medianA) throw new Error(`/metrics counted ${counted} /v1/models requests after the rounds`);
       const out: DataPlaneResult = {
         keys, activeKeys: active.length, rounds: opts.rounds,
         models: { rps: r.medianA, p99: median(perRound.map((x) => x.models.p99)) },

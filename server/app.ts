@@ -172,7 +172,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await app.register(faultsPlugin, { spec: opts.faults, hangMs: opts.faultHangMs ?? 30000, seed: opts.faultSeed });
   }
   // The token writer-local was started with is the first org_admin (on an empty token table).
-  await opts.store.tokens.bootstrap(checkAdminToken(opts.adminToken));
+  const known = await opts.store.tokens.bootstrap(checkAdminToken(opts.adminToken));
+  // A token changed in the environment after the first start is not an admin token: say so, once.
+  if (!known) app.log.warn("the admin token writer-local was started with is not a live admin token of this store (it was revoked, or the store already had tokens): it will be refused; sign in with a token from `writer-local tokens create` or GET /v1/admin/tokens");
   await app.register(adminAuthPlugin, {});
   await app.register(auditPlugin, { file: opts.auditFile, retentionDays: opts.auditRetentionDays });
   // One registry per store (two listeners on one store share it).

@@ -110,7 +110,7 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
   if (metrics) {
     app.addHook("onResponse", (req, reply, done) => {
       const capability = req.routeOptions.config?.capability;
-      if (capability) metrics.requests.inc({ capability, status: String(reply.statusCode) });
+      if (capability) metrics.countRequest(capability, reply.statusCode);
       done();
     });
   }

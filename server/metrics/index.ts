@@ -20,6 +20,17 @@ export class Metrics {
   readonly streams = new Gauge({ name: "writer_streams_in_flight", help: "Server-Sent Event streams being passed to clients", registers: [this.registry] });
   readonly adminRequests = new Counter({ name: "writer_admin_requests_total", help: "Admin API requests answered, by status", labelNames: ["status"], registers: [this.registry] });
 
+  /** Each (capability, status) series' child, so a request costs one map lookup, not a label hash. */
+  private requestSeries = new Map<string, { inc(): void }>();
+
+  /** One data-plane request answered (the hot path: called on every request). */
+  countRequest(capability: string, status: number): void {
+    const k = `${capability} ${status}`;
+    let c = this.requestSeries.get(k);
+    if (!c) this.requestSeries.set(k, (c = this.requests.labels(capability, String(status))));
+    c.inc();
+  }
+
   constructor(store: Store) {
     collectDefaultMetrics({ register: this.registry, prefix: "writer_process_" });
     const stats = () => store.stats();

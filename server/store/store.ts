@@ -162,12 +162,14 @@ export function buildStore(e: EngineParts): Store & { access: Store["access"] & 
       authenticate: (secret) => access.adminToken(secret, (s) => tokens.bySecret(read, s), (id, at) => db.tx((x) => tokens.touch(x, id, at), { access: false })),
       bootstrap: async (secret) => {
         // One replica creates it; the others find it there (a unique hash makes a second insert fail).
-        if ((await tokens.count(read)) > 0) return;
-        await db.tx(async (x) => {
-          if ((await tokens.count(x)) === 0) await tokens.create(x, { name: "bootstrap", role: "org_admin" }, secret);
-        }).catch(async (err) => {
-          if ((await tokens.count(read)) === 0) throw err;
-        });
+        if ((await tokens.count(read)) === 0) {
+          await db.tx(async (x) => {
+            if ((await tokens.count(x)) === 0) await tokens.create(x, { name: "bootstrap", role: "org_admin" }, secret);
+          }).catch(async (err) => {
+            if ((await tokens.count(read)) === 0) throw err;
+          });
+        }
+        return !!(await tokens.bySecret(read, secret));
       },
       create: (t, i) => write((x) => tokens.create(x, t), i),
       list: (q) => tokens.list(read, q),

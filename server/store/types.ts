@@ -149,8 +149,12 @@ export interface Store {
   tokens: {
     /** The live token with this secret (memoised like key lookups: a revoke holds from the next request). */
     authenticate(secret: string): Promise<AdminTokenRow | undefined>;
-    /** On an empty token table, the configured token becomes the org_admin "bootstrap". */
-    bootstrap(secret: string): Promise<void>;
+    /**
+     * On an empty token table, the configured token becomes the org_admin "bootstrap". Answers
+     * whether the configured token is a live admin token of this store (false: it was revoked, or
+     * the table had tokens before it was configured, and it will be refused).
+     */
+    bootstrap(secret: string): Promise<boolean>;
     create(t: CreateAdminToken, idem?: Idem): Promise<Written<AdminTokenWithSecret>>;
     list(q: PageQuery): Promise<PageOf<AdminToken>>;
     get(id: string): Promise<AdminToken>;

@@ -20,3 +20,15 @@ test("20 failures a minute, then 429 for guesses (right ones too) but not for a 
   // The admin token that worked before the failures still works.
   expect((await srv.api.get("/v1/admin/agents")).status).toBe(200);
 });
+
+test("refused sign-ins are audited until the throttle; a flood of guesses past it writes no entries", async () => {
+  const newest = async () => (await srv.api.get("/v1/admin/audit?limit=100")).body.data as any[];
+  // A refusal's entry is written once its answer has gone out: wait for the last of them.
+  const refusals = async () => (await newest()).filter((e) => e.outcome === "refused" && e.actor === null).length;
+  for (let i = 0; i < 50 && (await refusals()) < AUTH_FAILURES_PER_MINUTE; i++) await new Promise((r) => setTimeout(r, 20));
+  // The 20 wrong tokens of the first test; its throttled calls (429), the right guess's included, are not.
+  expect(await refusals()).toBe(AUTH_FAILURES_PER_MINUTE);
+  const before = (await newest())[0].id;
+  for (let i = 0; i < 50; i++) expect((await srv.as(`another-wrong-token-${i}-xxxxxxxxxxxx`).get("/v1/admin/agents")).status).toBe(429);
+  expect((await newest())[0].id).toBe(before);
+});

@@ -36,22 +36,57 @@ export class AuditLog {
     return createHmac("sha256", this.pepper).update(e.prev_hash).update("\n").update(canonicalJson(fields)).digest("hex");
   }
 
-  /** Appends one entry at the chain's head (one transaction; on PostgreSQL every replica takes turns). */
-  async append(n: NewAuditEntry): Promise<AuditEntry> {
-    return this.db.tx(async (x) => {
-      if (this.db.engine === "postgres") await x.run(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`.compile(this.db.q));
-      const head = await x.first(this.db.q.selectFrom("audit_log").select("hash").orderBy("seq", "desc").limit(1));
-      const at = n.at ?? Date.now();
-      // As it will read back: JSON drops undefined fields, and the hash must be over what is stored.
-      const body: Omit<AuditEntry, "hash"> = JSON.parse(JSON.stringify({ ...n, at: isoReq(at), id: randomUUID(), prev_hash: head?.hash ?? GENESIS }));
-      const e: AuditEntry = { ...body, hash: this.hashOf(body) };
-      await x.run(this.db.q.insertInto("audit_log").values({
-        id: e.id, at, actor: e.actor ? JSON.stringify(e.actor) : null, source: e.source, request_id: e.request_id,
-        remote_address: e.remote_address, action: e.action, object_kind: e.object.kind, object_id: e.object.id,
-        changes: JSON.stringify(e.changes), outcome: e.outcome, pulumi: e.pulumi ? JSON.stringify(e.pulumi) : null, prev_hash: e.prev_hash, hash: e.hash,
-      }));
-      return e;
-    }, { access: false });
+  /** Entries waiting for the next group commit, with their callers. */
+  private pending: { n: NewAuditEntry; ok: (e: AuditEntry) => void; fail: (err: unknown) => void }[] = [];
+  private flushing = false;
+
+  /**
+   * Appends an entry at the chain's head; resolves once it is committed. Group commit: entries
+   * that arrive while a transaction is writing go together in the next one (one lock, one head
+   * read, one commit for all of them, in arrival order), so concurrent admin writes do not queue
+   * one transaction each behind the chain's lock. On PostgreSQL every replica takes turns.
+   */
+  append(n: NewAuditEntry): Promise<AuditEntry> {
+    return new Promise((ok, fail) => {
+      this.pending.push({ n, ok, fail });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, 500);
+        try {
+          const written = await this.db.tx(async (x) => {
+            if (this.db.engine === "postgres") await x.run(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`.compile(this.db.q));
+            const head = await x.first(this.db.q.selectFrom("audit_log").select("hash").orderBy("seq", "desc").limit(1));
+            let prev = head?.hash ?? GENESIS;
+            const out: AuditEntry[] = [];
+            for (const { n } of batch) {
+              const at = n.at ?? Date.now();
+              // As it will read back: JSON drops undefined fields, and the hash must be over what is stored.
+              const body: Omit<AuditEntry, "hash"> = JSON.parse(JSON.stringify({ ...n, at: isoReq(at), id: randomUUID(), prev_hash: prev }));
+              const e: AuditEntry = { ...body, hash: this.hashOf(body) };
+              await x.run(this.db.q.insertInto("audit_log").values({
+                id: e.id, at, actor: e.actor ? JSON.stringify(e.actor) : null, source: e.source, request_id: e.request_id,
+                remote_address: e.remote_address, action: e.action, object_kind: e.object.kind, object_id: e.object.id,
+                changes: JSON.stringify(e.changes), outcome: e.outcome, pulumi: e.pulumi ? JSON.stringify(e.pulumi) : null, prev_hash: e.prev_hash, hash: e.hash,
+              }));
+              out.push(e);
+              prev = e.hash;
+            }
+            return out;
+          }, { access: false });
+          batch.forEach((b, i) => b.ok(written[i]));
+        } catch (err) {
+          for (const b of batch) b.fail(err);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   list(x: Exec, q: AuditQuery) {
