@@ -10,6 +10,7 @@ import { DEFAULT_DRAIN_MS, DEFAULT_JSON_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_UPL
 import { adminTokenPath } from "./crypto";
 import { startServer } from "./index";
 import { openChosenStore, type StoreChoice } from "./store";
+import { DataDirInUseError } from "./store/sqlite/db";
 import { checkDump } from "./store/domain/dump";
 
 function port(v: string): number {
@@ -326,7 +327,11 @@ storeOptions(program.command("scan <path>").description("find API keys (prefix +
   .option("--offline", "do not open the store: report the keys found, without whether they are live")
   .action(async (path, o) => {
     const found = scanForKeys(path, { history: o.history !== false });
-    const store = o.offline ? undefined : await openChosenStore(choice(o));
+    const store = o.offline ? undefined : await openChosenStore(choice(o)).catch((e) => {
+      throw e instanceof DataDirInUseError
+        ? new Error(`${e.message}. On SQLite the store is one process's: stop the server, scan a copy of the data dir, or add --offline (keys found, without whether they are live)`)
+        : e;
+    });
     let live = 0;
     try {
       for (const f of found) {

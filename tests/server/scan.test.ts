@@ -28,7 +28,10 @@ test("`writer-local scan` finds a key deleted from the tree but kept in git hist
   git("commit", "-qam", "key from the environment");
   expect(readFileSync(join(repo, "config.js"), "utf8")).not.toContain("writer_sk_");
   const cli = resolve(__dirname, "../../dist/server/cli.js");
-  // On SQLite the store is one process's: scan with the server stopped (on PostgreSQL, alongside it).
+  // On SQLite the store is one process's: while the server runs, scan says what to do instead.
+  const busy = spawnSync(process.execPath, [resolve(__dirname, "../../dist/server/cli.js"), "scan", repo, "--data-dir", srv.dataDir], { encoding: "utf8", timeout: 30000 });
+  expect(busy.status).toBe(1);
+  expect(busy.stderr).toContain("stop the server, scan a copy of the data dir, or add --offline");
   await srv.stop();
   const r = spawnSync(process.execPath, [cli, "scan", repo, "--data-dir", srv.dataDir], { encoding: "utf8", timeout: 30000 });
   expect(r.stderr).toContain("1 key(s) found, 1 live");
