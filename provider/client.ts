@@ -4,6 +4,7 @@ import axiosRetry, { exponentialDelay } from "axios-retry";
 import pLimit from "p-limit";
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER, type PageOf } from "../api";
 import { resolveConfig, type ClientSettings, type WriterConfig } from "./config";
+import { cancellation, throwIfCancelled } from "./cancel";
 import { pulumiHeaders } from "./context";
 import { toWriterError } from "./errors";
 
@@ -62,11 +63,14 @@ export class AdminClient {
     if (method === "post") headers[IDEMPOTENCY_HEADER] ??= randomUUID();
     // A bodiless PUT/DELETE must not claim a form-encoded body (axios' default for PUT).
     if (body === undefined) headers["Content-Type"] = false;
+    throwIfCancelled();
     return this.limit(async () => {
+      throwIfCancelled();
       try {
-        const res = await this.http.request<T>({ ...cfg, method, url: path, data: body, headers });
+        const res = await this.http.request<T>({ ...cfg, method, url: path, data: body, headers, signal: cancellation });
         return { data: res.data, replayed: res.headers[REPLAYED_HEADER] === "true", status: res.status };
       } catch (e) {
+        throwIfCancelled();
         throw axios.isAxiosError(e) ? toWriterError(e) : e;
       }
     });

@@ -33,8 +33,43 @@ export async function getCapabilities(c: AdminClient = client()): Promise<Capabi
   return (await directory.capabilities(c)).data;
 }
 
-/** Usage per UTC day of an agent, or of one of its keys (never a resource output: it moves on every call). */
-export async function getUsage(args: { agentId: string; keyId?: string; from?: string; to?: string }, c: AdminClient = client()) {
+/** Requests, tokens and refusals per UTC day. */
+export interface UsageDay {
+  date: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  refusals: Record<string, number>;
+}
+export interface Usage {
+  agentId: string;
+  keyId?: string;
+  from: string;
+  to: string;
+  days: UsageDay[];
+  totals: Omit<UsageDay, "date">;
+}
+export interface GetUsageArgs {
+  agentId: string;
+  /** One key of the agent; omitted: all of them. */
+  keyId?: string;
+  /** First and last UTC day (YYYY-MM-DD); default the last 30 days. */
+  from?: string;
+  to?: string;
+}
+
+/**
+ * Usage per UTC day of an agent, or of one of its keys, in the SDKs' names (the TypeScript lookup
+ * and the native provider's invoke both answer this). Never a resource output: it moves on every call.
+ */
+export async function getUsage(args: GetUsageArgs, c: AdminClient = client()): Promise<Usage> {
   const query = { ...(args.from ? { from: args.from } : {}), ...(args.to ? { to: args.to } : {}) };
-  return args.keyId ? call(c, "keyUsage", { id: args.agentId, key_id: args.keyId }, undefined, query) : call(c, "agentUsage", { id: args.agentId }, undefined, query);
+  const r = args.keyId ? await call(c, "keyUsage", { id: args.agentId, key_id: args.keyId }, undefined, query) : await call(c, "agentUsage", { id: args.agentId }, undefined, query);
+  const day = (d: { requests: number; prompt_tokens: number; completion_tokens: number; refusals: Record<string, number> }) => ({
+    requests: d.requests, promptTokens: d.prompt_tokens, completionTokens: d.completion_tokens, refusals: d.refusals,
+  });
+  return {
+    agentId: r.agent_id, ...(r.key_id ? { keyId: r.key_id } : {}), from: r.from, to: r.to,
+    days: r.data.map((d) => ({ date: d.date, ...day(d) })), totals: day(r.totals),
+  };
 }

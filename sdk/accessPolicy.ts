@@ -1,16 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiAgent } from "./apiAgent";
 import { ApiKey } from "./apiKey";
-import {
-  AccessSpec,
-  AccessSpecError,
-  AccessSpecInput,
-  accessSpecFromConfig,
-  accessSpecFromFile,
-  Lookups,
-  parseAccessSpec,
-  resolveAccessSpec,
-} from "./accessSpec";
+import { declareAccessPolicy } from "../provider/accessPolicy";
+import { AccessSpec, AccessSpecError, AccessSpecInput, accessSpecFromConfig, accessSpecFromFile, parseAccessSpec } from "./accessSpec";
 import { getTeam, getUser } from "./lookups";
 
 export { AccessSpec, AccessSpecError, accessSpecFromConfig, accessSpecFromFile, parseAccessSpec, resolveAccessSpec } from "./accessSpec";
@@ -68,60 +60,15 @@ export class AccessPolicy extends pulumi.ComponentResource {
     const spec = asRunError(() => parseAccessSpec(args?.spec, args?.source));
     super("writer:index:AccessPolicy", name, {}, opts);
     this.spec = spec;
-    const prefix = args.namePrefix ?? "";
-
-    const lookups: Lookups = { getTeam: (a) => getTeam(a), getUser: (a) => getUser(a) };
-    const resolved = pulumi.output(
-      resolveAccessSpec(spec, lookups, args.source).catch((e) => {
-        throw e instanceof AccessSpecError ? new pulumi.ResourceError(e.message, this, true) : e;
-      }),
-    );
-
-    for (const [agentId, a] of Object.entries(spec.agents)) {
-      const agentName = `${name}-${agentId}`;
-      const agent = new ApiAgent(
-        agentName,
-        {
-          name: pulumi.interpolate`${prefix}${a.name ?? agentId}`,
-          description: a.description,
-          capabilities: a.capabilities,
-          revokeDefaultKey: a.revokeDefaultKey,
-        },
-        // A renamed agent id keeps the agent; its keys follow (child aliases are inherited).
-        { parent: this, aliases: (a.renamedFrom ?? []).map((old) => ({ name: `${name}-${old}` })) },
-      );
-      this.agents[agentId] = agent;
-      for (const [keyId, k] of Object.entries(a.keys)) {
-        const path = `${agentId}/${keyId}`;
-        const r = resolved.apply((all) => all[path]);
-        this.apiKeys[path] = new ApiKey(
-          `${agentName}-${keyId}`,
-          {
-            agentId: agent.id,
-            name: k.name ?? keyId,
-            teamId: k.team !== undefined ? r.apply((x) => x.teamId!) : undefined,
-            ownerId: k.owner !== undefined ? r.apply((x) => x.ownerId!) : undefined,
-            enabled: k.enabled,
-            expiresAt: k.expiresAt,
-            rotateAfterDays: k.rotateAfterDays,
-            gracePeriodSeconds: k.gracePeriod,
-            rotationTriggers: k.rotation,
-            requestsPerMinute: k.requestsPerMinute,
-            tokensPerMinute: k.tokensPerMinute,
-            tokenBudget: k.tokenBudget,
-          },
-          { parent: agent, aliases: (k.renamedFrom ?? []).map((old) => ({ name: `${agentName}-${old}` })) },
-        );
-      }
-    }
-
-    const byPath = <T>(f: (k: ApiKey) => pulumi.Output<T>) =>
-      pulumi.all(Object.fromEntries(Object.entries(this.apiKeys).map(([p, k]) => [p, f(k)]))) as pulumi.Output<Record<string, T>>;
-    this.keys = pulumi.secret(byPath((k) => k.secret));
-    this.keyIds = byPath((k) => k.id);
-    this.maskedKeys = byPath((k) => k.masked);
-    this.agentIds = pulumi.all(Object.fromEntries(Object.entries(this.agents).map(([id, a]) => [id, a.id]))) as pulumi.Output<Record<string, string>>;
-    this.registerOutputs({ keys: this.keys, keyIds: this.keyIds, maskedKeys: this.maskedKeys, agentIds: this.agentIds });
+    const declared = declareAccessPolicy(this, name, spec, args, {
+      agent: (n, a, o) => new ApiAgent(n, a as never, o),
+      key: (n, a, o) => new ApiKey(n, a as never, o),
+      lookups: { getTeam: (a) => getTeam(a), getUser: (a) => getUser(a) },
+    });
+    Object.assign(this.agents, declared.agents);
+    Object.assign(this.apiKeys, declared.apiKeys);
+    ({ keys: this.keys, keyIds: this.keyIds, maskedKeys: this.maskedKeys, agentIds: this.agentIds } = declared.outputs);
+    this.registerOutputs(declared.outputs);
   }
 }
 

@@ -57,44 +57,15 @@ export async function getCapabilities(): Promise<CapabilityInfo[]> {
 /** The capability catalog this package was built with (no server call). */
 export const capabilityCatalog: readonly CapabilityInfo[] = CAPABILITIES;
 
-/** Requests, tokens and refusals per UTC day. */
-export interface UsageDay {
-  date: string;
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  refusals: Record<string, number>;
-}
-export interface Usage {
-  agentId: string;
-  keyId?: string;
-  from: string;
-  to: string;
-  days: UsageDay[];
-  totals: Omit<UsageDay, "date">;
-}
-export interface GetUsageArgs {
-  agentId: string;
-  /** One key of the agent; omitted: all of them. */
-  keyId?: string;
-  /** First and last UTC day (YYYY-MM-DD); default the last 30 days. */
-  from?: string;
-  to?: string;
-}
+export type { GetUsageArgs, Usage, UsageDay } from "../provider/lookups";
+import type { GetUsageArgs, Usage } from "../provider/lookups";
 
 /**
  * What an agent's keys (or one key) used through the gateway. A lookup, not a resource output:
  * figures that move on every call would make every refreshing preview look like drift.
  */
 export async function getUsage(args: GetUsageArgs): Promise<Usage> {
-  const r = await impl().getUsage(args);
-  const day = (d: { requests: number; prompt_tokens: number; completion_tokens: number; refusals: Record<string, number> }) => ({
-    requests: d.requests, promptTokens: d.prompt_tokens, completionTokens: d.completion_tokens, refusals: d.refusals,
-  });
-  return {
-    agentId: r.agent_id, ...(r.key_id ? { keyId: r.key_id } : {}), from: r.from, to: r.to,
-    days: r.data.map((d) => ({ date: d.date, ...day(d) })), totals: day(r.totals),
-  };
+  return impl().getUsage(args);
 }
 
 /** getUsage, taking and giving Outputs. */

@@ -8,6 +8,11 @@ import { AdminTokenOutputsSchema, AgentOutputsSchema, KeyOutputsSchema } from ".
 // `npm run schema` writes provider/native/schema.json; a test checks it equals what this builds.
 
 export const PACKAGE = "writer";
+/**
+ * Where the CLI downloads the plugin archive of a published release (it appends
+ * pulumi-resource-writer-v<version>-<os>-<arch>.tar.gz). Built by `npm run package:plugin`.
+ */
+export const PLUGIN_DOWNLOAD_URL = "https://github.com/pulumi-writer/pulumi-writer/releases/download/v${VERSION}";
 const T = (name: string) => `${PACKAGE}:index:${name}`;
 
 /** Properties the engine never sees as inputs: provider bookkeeping, or what import replaces. */
@@ -44,6 +49,15 @@ const DOCS: Record<string, string> = {
 };
 
 type Prop = Record<string, unknown>;
+
+const ACCESS_POLICY_DOC = "Writer access as code: the agents, capabilities and API keys of one environment, from a declarative spec. Map keys in the spec are stable ids (children are named `<policy>-<agent>` and `<policy>-<agent>-<key>`); display names are `name` fields, so renaming one is an in-place update, and `renamedFrom` keeps objects when an id changes. Team names and owner emails are resolved at preview; every problem in the spec is reported with its path.";
+
+const USAGE_FIGURES = {
+  requests: { type: "integer", description: "Requests answered." },
+  promptTokens: { type: "integer", description: "Prompt tokens (as Writer reported them, or estimated)." },
+  completionTokens: { type: "integer", description: "Completion tokens (as Writer reported them, or estimated)." },
+  refusals: { type: "object", additionalProperties: { type: "integer" }, description: "Requests refused, by reason." },
+};
 
 /** One JSON-schema property (zod's rendering) as a Pulumi schema property. */
 function property(name: string, js: any, docs: boolean): Prop {
@@ -97,6 +111,7 @@ export function buildSchema(version: string): Record<string, unknown> {
     keywords: ["pulumi", "writer", "api-keys", "category/utility"],
     license: "Apache-2.0",
     publisher: "pulumi-writer",
+    pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     config: {
       variables: {
         baseUrl: { type: "string", description: "The admin API's URL (writer-local's admin listener). Env fallback WRITER_BASE_URL; default http://127.0.0.1:8787." },
@@ -117,12 +132,37 @@ export function buildSchema(version: string): Record<string, unknown> {
         enum: CAPABILITIES.map((c) => ({ value: c.id, name: c.id.replace(/(^|_)(\w)/g, (_m, _u, ch: string) => ch.toUpperCase()), description: `${c.name}: ${c.endpoints.join(", ")}` })),
       },
       [T("TokenBudget")]: { type: "object", description: "A token budget per UTC day or month.", properties: budget.props, required: budget.required },
+      [T("UsageTotals")]: {
+        type: "object", description: "Requests, tokens and refusals (by reason) over a period.",
+        properties: USAGE_FIGURES, required: ["requests", "promptTokens", "completionTokens", "refusals"],
+      },
+      [T("UsageDay")]: {
+        type: "object", description: "Requests, tokens and refusals (by reason) of one UTC day.",
+        properties: { date: { type: "string", description: "The UTC day, YYYY-MM-DD." }, ...USAGE_FIGURES }, required: ["date", "requests", "promptTokens", "completionTokens", "refusals"],
+      },
       [T("CapabilityInfo")]: { type: "object", description: "A capability of the catalog.", properties: capability.props, required: capability.required },
     },
     resources: {
       [T("ApiAgent")]: resource("A Writer API agent, with its default \"Production\" key.", AgentInputs, AgentOutputsSchema, SECRET_OUTPUTS.ApiAgent, ["name"]),
       [T("ApiKey")]: resource("An API key of a Writer API agent, scoped to all teams or one team. Import with `<agentId>/<keyId>`.", KeyInputs, KeyOutputsSchema, SECRET_OUTPUTS.ApiKey, ["name"]),
       [T("AgentCapability")]: resource("One capability of an agent, switched on for as long as the resource lives.", CapabilityInputs, CapabilityInputs, SECRET_OUTPUTS.AgentCapability),
+      [T("AccessPolicy")]: {
+        isComponent: true,
+        description: ACCESS_POLICY_DOC,
+        inputProperties: {
+          spec: { $ref: "pulumi.json#/Any", description: "The declarative spec: `{agents: {<id>: {name, description, capabilities, revokeDefaultKey, renamedFrom, keys: {<id>: {name, team, owner, allTeams, enabled, expiresAt, rotation, rotateAfterDays, gracePeriod, requestsPerMinute, tokensPerMinute, tokenBudget, renamedFrom}}}}}`, the same shape as the TypeScript class's (README \"Writer access as code\")." },
+          source: { type: "string", description: "Where the spec came from (a file, a config key), shown in error messages." },
+          namePrefix: { type: "string", description: "Prepended to every agent's display name, so stacks sharing one organisation stay apart (e.g. `[pr-42] `). Changing it renames in place." },
+        },
+        requiredInputs: ["spec"],
+        properties: {
+          keys: { type: "object", additionalProperties: { type: "string" }, secret: true, description: "Every key's secret, by \"agent/key\" (one secret)." },
+          keyIds: { type: "object", additionalProperties: { type: "string" }, description: "Key ids, by \"agent/key\"." },
+          maskedKeys: { type: "object", additionalProperties: { type: "string" }, description: "Masked secrets, by \"agent/key\": safe to print." },
+          agentIds: { type: "object", additionalProperties: { type: "string" }, description: "Agent ids, by the spec's agent id." },
+        },
+        required: ["keys", "keyIds", "maskedKeys", "agentIds"],
+      },
       [T("AdminToken")]: resource("An admin token of writer-local, declared in code (a pipeline's own token, with the least role it needs); its secret is a Pulumi secret. Any change replaces it, the new one first.", AdminTokenInputs, AdminTokenOutputsSchema, SECRET_OUTPUTS.AdminToken, ["name"]),
     },
     functions: {
@@ -136,13 +176,34 @@ export function buildSchema(version: string): Record<string, unknown> {
         inputs: { properties: { email: { type: "string" }, id: { type: "string" } } },
         outputs: { properties: user.props, required: user.required },
       },
+      [T("getUsage")]: {
+        description: "What an agent's keys (or one key) used through the gateway, per UTC day (default the last 30 days). A lookup, not a resource output: figures that move on every call would make every refreshing preview look like drift.",
+        inputs: {
+          properties: {
+            agentId: { type: "string", description: "The agent." },
+            keyId: { type: "string", description: "One key of the agent (its key id); omitted: all of them." },
+            from: { type: "string", description: "First UTC day, YYYY-MM-DD." },
+            to: { type: "string", description: "Last UTC day, YYYY-MM-DD." },
+          },
+          required: ["agentId"],
+        },
+        outputs: {
+          properties: {
+            agentId: { type: "string" }, keyId: { type: "string" }, from: { type: "string" }, to: { type: "string" },
+            days: { type: "array", items: { $ref: `#/types/${T("UsageDay")}` } },
+            totals: { $ref: `#/types/${T("UsageTotals")}` },
+          },
+          required: ["agentId", "from", "to", "days", "totals"],
+        },
+      },
       [T("getCapabilities")]: {
         description: "The capability catalog as the server reports it.",
         outputs: { properties: { capabilities: { type: "array", items: { $ref: `#/types/${T("CapabilityInfo")}` } } }, required: ["capabilities"] },
       },
     },
     language: {
-      python: { packageName: "pulumi_writer", requires: { pulumi: ">=3.0.0,<4.0.0" } },
+      // respectSchemaVersion: the package and its pulumi-plugin.json carry the schema's version (the plugin's).
+      python: { packageName: "pulumi_writer", requires: { pulumi: ">=3.0.0,<4.0.0" }, respectSchemaVersion: true, pyproject: { enabled: true } },
       nodejs: { packageName: "@pulumi-writer/writer" },
     },
   };

@@ -2,8 +2,9 @@ import { fromUrn, withPulumiContext } from "../context";
 import * as grpc from "@grpc/grpc-js";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import { cancelAll } from "../cancel";
 import { setStackConfig } from "../config";
-import { getCapabilities, getTeam, getUser } from "../lookups";
+import { getCapabilities, getTeam, getUsage, getUser } from "../lookups";
 import { LookupNotFoundError } from "../errors";
 import { UNKNOWN } from "../inputs";
 import { setWarningSink, warn } from "../warn";
@@ -12,6 +13,7 @@ import { agentCapability } from "../resources/agentCapability";
 import { adminToken } from "../resources/adminToken";
 import { apiAgent } from "../resources/apiAgent";
 import { apiKey } from "../resources/apiKey";
+import { construct } from "./construct";
 import { buildSchema, PACKAGE, SECRET_OUTPUTS } from "./schema";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
@@ -143,6 +145,7 @@ const INVOKES: Record<string, (args: Props) => Promise<Props>> = {
     return { id: u.id, email: u.email, name: u.name, teamIds: u.team_ids, createdAt: u.created_at };
   },
   [`${PACKAGE}:index:getCapabilities`]: async () => ({ capabilities: await getCapabilities() }),
+  [`${PACKAGE}:index:getUsage`]: async (a) => ({ ...(await getUsage(a as never)) }),
 };
 
 type Callback = (err: any, value?: any) => void;
@@ -179,6 +182,9 @@ function initFailure(e: { id: string; properties: Props; reasons: string[]; mess
   return { code: grpc.status.UNKNOWN, details: e.message, metadata };
 }
 
+/** The engine's address: given at start, or by Attach to a provider started by hand. */
+const engine: { address?: string } = {};
+
 export function providerService(version: string) {
   let acceptSecrets = false;
   const schema = JSON.stringify(buildSchema(version));
@@ -194,8 +200,17 @@ export function providerService(version: string) {
       r.setSchema(schema);
       return r;
     }),
-    attach: handle(async () => new emptyproto.Empty()),
-    cancel: handle(async () => new emptyproto.Empty()),
+    // A provider started by hand (PULUMI_DEBUG_PROVIDERS=writer:<port>) learns the engine's address here.
+    attach: handle(async (req) => {
+      engine.address = req.getAddress();
+      logToEngine(engine.address);
+      return new emptyproto.Empty();
+    }),
+    construct: handle(async (req) => construct(req, engine.address, version)),
+    cancel: handle(async () => {
+      cancelAll();
+      return new emptyproto.Empty();
+    }),
 
     checkConfig: handle(async (req) => {
       const news = unwrap(req.getNews().toJavaScript());
@@ -336,7 +351,9 @@ export function providerService(version: string) {
       const news = unwrap(rawNews);
       const r = new provproto.UpdateResponse();
       if (req.getPreview()) {
-        r.setProperties(struct(keepSecret(outputs(t, { ...c.props, ...news }, acceptSecrets), secrets, acceptSecrets)));
+        // What the update will make (a rotation's secret) is unknown in the plan, not the old value.
+        const planned = t.core.planned?.(c.props, news) ?? {};
+        r.setProperties(struct({ ...keepSecret(outputs(t, { ...c.props, ...news }, acceptSecrets), secrets, acceptSecrets), ...planned }));
         return r;
       }
       const res = await t.core.update(c.id, c.props, news);
@@ -369,6 +386,7 @@ function logToEngine(engineAddress: string | undefined): void {
 
 /** Starts the plugin's gRPC server on loopback and prints its port, as the engine expects. */
 export async function serve(version: string, engineAddress?: string): Promise<void> {
+  engine.address = engineAddress;
   logToEngine(engineAddress);
   const server = new grpc.Server({ "grpc.max_receive_message_length": 1 << 29 } as never);
   server.addService(provrpc.ResourceProviderService, providerService(version) as never);

@@ -112,6 +112,9 @@ function inputsOf(k: Key, s: KeySettings): KeyInputs {
   };
 }
 
+/** Whether an update regenerates the secret: check moved the rotation anchor. */
+const rotates = (olds: KeyOutputs, news: KeyInputs) => news.rotationAnchor !== olds.rotationAnchor;
+
 export const apiKey: ResourceCore<KeyInputs, KeyOutputs> = {
   async check(olds, news) {
     const { failures } = validate(KeyInputs, news);
@@ -153,13 +156,16 @@ export const apiKey: ResourceCore<KeyInputs, KeyOutputs> = {
     return { id, props: keyOutputs(k, s), inputs: inputsOf(k, s) };
   },
 
+  // A rotation (update below) makes a new secret: until it runs, nothing of it is known.
+  planned: (olds, news) => (rotates(olds, news) ? { secret: UNKNOWN, masked: UNKNOWN, rotatedAt: UNKNOWN, previousSecretExpiresAt: UNKNOWN } : {}),
+
   async update(id, olds, news) {
     const c = client();
     const patch = keyPatch(olds, news);
     let k: Key | undefined;
     if (Object.keys(patch).length > 0) k = await keys.update(c, news.agentId, id, patch);
     let secret: string = olds.secret ?? "";
-    if (news.rotationAnchor !== olds.rotationAnchor) {
+    if (rotates(olds, news)) {
       const r = await keys.regenerate(c, news.agentId, id, news.gracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS);
       secret = r.secret;
       k = r;

@@ -23,6 +23,11 @@ export interface ResourceCore<I, O> {
   /** An empty answer means the object is gone (a clear 404), and state drops it. */
   read(id: string, props: Partial<O>): Promise<{ id?: string; props?: O; inputs?: I }>;
   update(id: string, olds: O, news: I): Promise<{ outs: O }>;
+  /**
+   * For a preview of an update: the outputs the update will set to values it cannot know yet
+   * (as UNKNOWN), e.g. the new secret of a planned rotation. Default: none.
+   */
+  planned?(olds: O, news: I): Partial<Record<keyof O, string>>;
   delete(id: string, props: O): Promise<void>;
 }
 

@@ -2,7 +2,7 @@ import { LookupNotFoundError } from "../../provider/errors";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AccessSpecError, accessSpecFromFile, Lookups, parseAccessSpec, resolveAccessSpec } from "../../sdk/accessSpec";
+import { AccessSpecError, accessSpecFromFile, Lookups, parseAccessSpec, resolveAccessSpec } from "../../provider/accessSpec";
 
 function issues(input: unknown): string[] {
   try {

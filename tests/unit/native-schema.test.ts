@@ -14,8 +14,8 @@ test("provider/native/schema.json equals what the code generates", () => {
 });
 
 test("resources, functions, config and secrets as the issue asks", () => {
-  expect(Object.keys(schema.resources).sort()).toEqual(["writer:index:AdminToken", "writer:index:AgentCapability", "writer:index:ApiAgent", "writer:index:ApiKey"]);
-  expect(Object.keys(schema.functions).sort()).toEqual(["writer:index:getCapabilities", "writer:index:getTeam", "writer:index:getUser"]);
+  expect(Object.keys(schema.resources).sort()).toEqual(["writer:index:AccessPolicy", "writer:index:AdminToken", "writer:index:AgentCapability", "writer:index:ApiAgent", "writer:index:ApiKey"]);
+  expect(Object.keys(schema.functions).sort()).toEqual(["writer:index:getCapabilities", "writer:index:getTeam", "writer:index:getUsage", "writer:index:getUser"]);
   expect(schema.config.variables.adminToken.secret).toBe(true);
   expect(schema.provider.inputProperties.adminToken.secret).toBe(true);
   expect(schema.resources["writer:index:ApiKey"].properties.secret.secret).toBe(true);

@@ -1,6 +1,6 @@
 // One time rule for every field that takes a time, in the provider's check and the access spec.
 import { apiKey as apiKeyProvider } from "../../provider/resources/apiKey";
-import { parseAccessSpec, AccessSpecError } from "../../sdk/accessSpec";
+import { parseAccessSpec, AccessSpecError } from "../../provider/accessSpec";
 
 const BAD = ["2020-01-01T00:00:00+99:99", "2035-01-01T00:00:00+24:00", "9999-12-31T23:59:59-23:59", "2035-02-30T00:00:00Z"];
 

@@ -7,12 +7,14 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from ._enums import *
+from .access_policy import *
 from .admin_token import *
 from .agent_capability import *
 from .api_agent import *
 from .api_key import *
 from .get_capabilities import *
 from .get_team import *
+from .get_usage import *
 from .get_user import *
 from .provider import *
 from ._inputs import *
@@ -33,6 +35,7 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_writer",
   "classes": {
+   "writer:index:AccessPolicy": "AccessPolicy",
    "writer:index:AdminToken": "AdminToken",
    "writer:index:AgentCapability": "AgentCapability",
    "writer:index:ApiAgent": "ApiAgent",

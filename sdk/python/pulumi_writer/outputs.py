@@ -18,6 +18,8 @@ from ._enums import *
 __all__ = [
     'CapabilityInfo',
     'TokenBudget',
+    'UsageDay',
+    'UsageTotals',
 ]
 
 @pulumi.output_type
@@ -82,5 +84,128 @@ class TokenBudget(dict):
     @pulumi.getter
     def tokens(self) -> _builtins.int:
         return pulumi.get(self, "tokens")
+
+
+@pulumi.output_type
+class UsageDay(dict):
+    """
+    Requests, tokens and refusals (by reason) of one UTC day.
+    """
+    def __init__(__self__, *,
+                 completion_tokens: _builtins.int,
+                 date: _builtins.str,
+                 prompt_tokens: _builtins.int,
+                 refusals: Mapping[str, _builtins.int],
+                 requests: _builtins.int):
+        """
+        Requests, tokens and refusals (by reason) of one UTC day.
+
+        :param _builtins.int completion_tokens: Completion tokens (as Writer reported them, or estimated).
+        :param _builtins.str date: The UTC day, YYYY-MM-DD.
+        :param _builtins.int prompt_tokens: Prompt tokens (as Writer reported them, or estimated).
+        :param Mapping[str, _builtins.int] refusals: Requests refused, by reason.
+        :param _builtins.int requests: Requests answered.
+        """
+        pulumi.set(__self__, "completion_tokens", completion_tokens)
+        pulumi.set(__self__, "date", date)
+        pulumi.set(__self__, "prompt_tokens", prompt_tokens)
+        pulumi.set(__self__, "refusals", refusals)
+        pulumi.set(__self__, "requests", requests)
+
+    @_builtins.property
+    @pulumi.getter(name="completionTokens")
+    def completion_tokens(self) -> _builtins.int:
+        """
+        Completion tokens (as Writer reported them, or estimated).
+        """
+        return pulumi.get(self, "completion_tokens")
+
+    @_builtins.property
+    @pulumi.getter
+    def date(self) -> _builtins.str:
+        """
+        The UTC day, YYYY-MM-DD.
+        """
+        return pulumi.get(self, "date")
+
+    @_builtins.property
+    @pulumi.getter(name="promptTokens")
+    def prompt_tokens(self) -> _builtins.int:
+        """
+        Prompt tokens (as Writer reported them, or estimated).
+        """
+        return pulumi.get(self, "prompt_tokens")
+
+    @_builtins.property
+    @pulumi.getter
+    def refusals(self) -> Mapping[str, _builtins.int]:
+        """
+        Requests refused, by reason.
+        """
+        return pulumi.get(self, "refusals")
+
+    @_builtins.property
+    @pulumi.getter
+    def requests(self) -> _builtins.int:
+        """
+        Requests answered.
+        """
+        return pulumi.get(self, "requests")
+
+
+@pulumi.output_type
+class UsageTotals(dict):
+    """
+    Requests, tokens and refusals (by reason) over a period.
+    """
+    def __init__(__self__, *,
+                 completion_tokens: _builtins.int,
+                 prompt_tokens: _builtins.int,
+                 refusals: Mapping[str, _builtins.int],
+                 requests: _builtins.int):
+        """
+        Requests, tokens and refusals (by reason) over a period.
+
+        :param _builtins.int completion_tokens: Completion tokens (as Writer reported them, or estimated).
+        :param _builtins.int prompt_tokens: Prompt tokens (as Writer reported them, or estimated).
+        :param Mapping[str, _builtins.int] refusals: Requests refused, by reason.
+        :param _builtins.int requests: Requests answered.
+        """
+        pulumi.set(__self__, "completion_tokens", completion_tokens)
+        pulumi.set(__self__, "prompt_tokens", prompt_tokens)
+        pulumi.set(__self__, "refusals", refusals)
+        pulumi.set(__self__, "requests", requests)
+
+    @_builtins.property
+    @pulumi.getter(name="completionTokens")
+    def completion_tokens(self) -> _builtins.int:
+        """
+        Completion tokens (as Writer reported them, or estimated).
+        """
+        return pulumi.get(self, "completion_tokens")
+
+    @_builtins.property
+    @pulumi.getter(name="promptTokens")
+    def prompt_tokens(self) -> _builtins.int:
+        """
+        Prompt tokens (as Writer reported them, or estimated).
+        """
+        return pulumi.get(self, "prompt_tokens")
+
+    @_builtins.property
+    @pulumi.getter
+    def refusals(self) -> Mapping[str, _builtins.int]:
+        """
+        Requests refused, by reason.
+        """
+        return pulumi.get(self, "refusals")
+
+    @_builtins.property
+    @pulumi.getter
+    def requests(self) -> _builtins.int:
+        """
+        Requests answered.
+        """
+        return pulumi.get(self, "requests")
 
 
