@@ -4,6 +4,7 @@
 import { performance } from "node:perf_hooks";
 import { ProjectStack } from "../tests/helpers/pulumi";
 import { startLocalServer } from "../tests/helpers/server";
+import type { InstalledArchive } from "./plugin-archive";
 
 export interface PhaseTimes {
   up: number;
@@ -21,6 +22,9 @@ export interface SizeResult {
   /** The same graph through the native provider (pulumi-resource-writer). */
   native: PhaseTimes;
   nativeRatio: PhaseTimes;
+  /** The same again, served by the installed plugin archive (no checkout, no Node.js). */
+  archive?: PhaseTimes;
+  archiveRatio?: PhaseTimes;
 }
 
 const HEADER = `import * as pulumi from "@pulumi/pulumi";\n`;
@@ -95,7 +99,7 @@ async function phases(p: ProjectStack, log: (s: string) => void, label: string) 
 }
 
 /** Runs ours and the floor for each size; the local server is shared, its data dir fresh. */
-export async function benchProvision(sizes: number[], log: (s: string) => void): Promise<SizeResult[]> {
+export async function benchProvision(sizes: number[], log: (s: string) => void, archive?: InstalledArchive): Promise<SizeResult[]> {
   const server = await startLocalServer({ extraArgs: ["--log-level", "warn"] });
   const out: SizeResult[] = [];
   try {
@@ -115,6 +119,13 @@ export async function benchProvision(sizes: number[], log: (s: string) => void):
       const native = new ProjectStack(`bench-native-${n}`, nativeProgram(n));
       await native.init("bench", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
       const nv = await phases(native, log, "native");
+      let av: Awaited<ReturnType<typeof phases>> | undefined;
+      if (archive) {
+        // Its own PULUMI_HOME, and ambient plugins ignored: the checkout's launcher on PATH is not used.
+        const arch = new ProjectStack(`bench-archive-${n}`, nativeProgram(n), { PULUMI_HOME: archive.home, PULUMI_IGNORE_AMBIENT_PLUGINS: "true" });
+        await arch.init("bench", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
+        av = await phases(arch, log, "archive");
+      }
       const vs = (x: PhaseTimes) => Object.fromEntries((Object.keys(x) as (keyof PhaseTimes)[]).map((k) => [k, x[k] / f.times[k]])) as unknown as PhaseTimes;
       out.push({
         n,
@@ -123,6 +134,7 @@ export async function benchProvision(sizes: number[], log: (s: string) => void):
         ratio: vs(o.times),
         native: nv.times,
         nativeRatio: vs(nv.times),
+        ...(av ? { archive: av.times, archiveRatio: vs(av.times) } : {}),
         stateBytesPerResource: { ours: o.stateBytes / o.count, floor: f.stateBytes / f.count, native: nv.stateBytes / nv.count },
         resources: { ours: o.count, floor: f.count, native: nv.count },
       });

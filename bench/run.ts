@@ -8,6 +8,7 @@ import { benchProvision, SizeResult } from "./provision";
 import { benchDataPlane } from "./dataplane";
 import { benchGateway } from "./gateway";
 import { benchPostgres } from "./postgres";
+import { benchStartUp, installArchive } from "./plugin-archive";
 
 const RESULTS = join(__dirname, "results");
 const sizes = (process.env.BENCH_SIZES ?? "100,200,400").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
@@ -33,7 +34,14 @@ async function main() {
   const row = (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) =>
     rows.push(`| ${what} | ${target} | ${measured} | ${ok(met)} | \`${cmd}\` |`);
 
-  const prov: SizeResult[] = only.has("provision") ? await benchProvision(sizes, log) : [];
+  // The release archive is built once (about a minute) and serves the native rows too.
+  const archive = only.has("provision") || only.has("plugin") ? installArchive() : undefined;
+  if (archive) {
+    const s = await benchStartUp(archive, 2 * rounds + 1);
+    write("plugin", { archive: archive.archive, startUp: s });
+    row("plugin archive: start-up (spawn to port) vs the repository build on Node.js", "<= 1.0x", `${x(s.ratio)} (${s.archiveMs.toFixed(0)} vs ${s.repositoryMs.toFixed(0)} ms)`, s.ratio <= 1.0, "BENCH_ONLY=plugin npm run bench");
+  }
+  const prov: SizeResult[] = only.has("provision") ? await benchProvision(sizes, log, archive) : [];
   if (prov.length) provisionRows(prov, row);
   if (only.has("dataplane")) await dataPlaneRows(row);
   if (only.has("gateway")) await gatewayRows(row);
@@ -57,6 +65,7 @@ function provisionRows(prov: SizeResult[], row: (what: string, target: string, m
   row(`\`up\` growth N=${last.n} vs N=${first.n}`, `<= ${(1.1 * growth.sizeRatio).toFixed(1)}x`, `${x(growth.ours)} (floor ${x(growth.floor)})`, growth.ours <= 1.1 * growth.sizeRatio, `BENCH_SIZES=${first.n},${last.n} ${cmd}`);
   row("state per resource (stack export)", "< 1,500 B", `${stateAvg.toFixed(0)} B (floor ${floorStateAvg.toFixed(0)} B)`, stateAvg < 1500, cmd);
   row(`native provider: \`up\` of ${N} resources vs the dynamic floor`, "<= 1.0x", x(last.nativeRatio.up), last.nativeRatio.up <= 1.0, cmd);
+  if (last.archiveRatio) row(`native provider from the plugin archive: \`up\` of ${N} resources vs the dynamic floor`, "<= 1.0x", x(last.archiveRatio.up), last.archiveRatio.up <= 1.0, cmd);
   row(`native provider: no-op preview of ${N} vs the dynamic floor`, "(reported)", x(last.nativeRatio.preview), undefined, cmd);
   row("native provider: state per resource", "below the dynamic floor", `${last.stateBytesPerResource.native.toFixed(0)} B (floor ${last.stateBytesPerResource.floor.toFixed(0)} B)`, last.stateBytesPerResource.native < last.stateBytesPerResource.floor, cmd);
 }
