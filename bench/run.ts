@@ -9,6 +9,7 @@ import { benchDataPlane } from "./dataplane";
 import { benchGateway } from "./gateway";
 import { benchPostgres } from "./postgres";
 import { benchStartUp, installArchive } from "./plugin-archive";
+import { benchHop } from "./hop";
 
 const RESULTS = join(__dirname, "results");
 const sizes = (process.env.BENCH_SIZES ?? "100,200,400").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
@@ -17,7 +18,8 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const activeKeys = Number(process.env.BENCH_ACTIVE_KEYS ?? 1000);
 const upstreamLatency = Number(process.env.BENCH_UPSTREAM_LATENCY_MS ?? 50);
-const only = new Set((process.env.BENCH_ONLY ?? "provision,dataplane,gateway,postgres").split(","));
+const only = new Set((process.env.BENCH_ONLY ?? "provision,dataplane,gateway,hop,postgres").split(","));
+const hopKeys = Number(process.env.BENCH_HOP_KEYS ?? 200);
 const log = (s: string) => process.stderr.write(s + "\n");
 
 const env = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memGB: Math.round(totalmem() / 2 ** 30), date: new Date().toISOString() };
@@ -45,6 +47,7 @@ async function main() {
   if (prov.length) provisionRows(prov, row);
   if (only.has("dataplane")) await dataPlaneRows(row);
   if (only.has("gateway")) await gatewayRows(row);
+  if (only.has("hop")) await hopRows(row);
   if (only.has("postgres")) await postgresRows(row);
   finish(rows, prov, started);
 }
@@ -109,6 +112,17 @@ async function gatewayRows(row: (what: string, target: string, measured: string,
     row(`gateway RSS during those streams, ${label}`, "flat", `${s.rssMB.before.toFixed(0)} -> peak ${s.rssMB.peak.toFixed(0)} -> ${s.rssMB.after.toFixed(0)} MB`, undefined, cmd);
   }
   write("gateway", { seconds, rounds, connections: 10, ...results });
+}
+
+async function hopRows(row: (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) => void) {
+  log(`hop: direct vs nginx vs the gateway, GET /v1/models, ${hopKeys} keys round robin, upstream answering at once`);
+  const h = await benchHop({ seconds, rounds: Math.max(3, rounds), keys: hopKeys, connections: 10 }, log);
+  write("hop", h);
+  const cmd = "BENCH_ONLY=hop npm run bench";
+  const us = (v: number) => `${v.toFixed(1)} us`;
+  row(`hop: nginx GET /v1/models rps vs direct (${hopKeys} keys, upstream at once)`, "(reported)", x(h.nginx.ratioToDirect), undefined, cmd);
+  row(`hop: gateway GET /v1/models rps vs direct (${hopKeys} keys, upstream at once)`, ">= 0.8x nginx's ratio", `${x(h.gateway.ratioToDirect)} (${x(h.gatewayRatioVsNginxRatio)} of nginx's)`, h.gatewayRatioVsNginxRatio >= 0.8, cmd);
+  row("hop: CPU per request of the hop process, gateway vs nginx", "<= 2.0x", `${x(h.gatewayCpuVsNginx)} (${us(h.gateway.hopCpuUsPerRequest)} vs ${us(h.nginx.hopCpuUsPerRequest)}; upstream ${us(h.direct.upstreamCpuUsPerRequest)})`, h.gatewayCpuVsNginx <= 2.0, cmd);
 }
 
 async function postgresRows(row: (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) => void) {
