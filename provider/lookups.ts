@@ -51,7 +51,7 @@ export interface Usage {
 }
 export interface GetUsageArgs {
   agentId: string;
-  /** One key of the agent; omitted: all of them. */
+  /** One key of the agent (its id, or the native provider's `<agentId>/<keyId>`); omitted: all of them. */
   keyId?: string;
   /** First and last UTC day (YYYY-MM-DD); default the last 30 days. */
   from?: string;
@@ -64,7 +64,10 @@ export interface GetUsageArgs {
  */
 export async function getUsage(args: GetUsageArgs, c: AdminClient = client()): Promise<Usage> {
   const query = { ...(args.from ? { from: args.from } : {}), ...(args.to ? { to: args.to } : {}) };
-  const r = args.keyId ? await call(c, "keyUsage", { id: args.agentId, key_id: args.keyId }, undefined, query) : await call(c, "agentUsage", { id: args.agentId }, undefined, query);
+  // The native provider's ApiKey id is `<agentId>/<keyId>`: taken as it is, so a program passes `key.id`.
+  const [keyAgent, keyId] = args.keyId?.includes("/") ? args.keyId.split("/", 2) : [args.agentId, args.keyId];
+  if (keyAgent !== args.agentId) throw new Error(`getUsage: keyId ${args.keyId} is a key of agent ${keyAgent}, not of agentId ${args.agentId}: pass that agent's id, or a key of this one`);
+  const r = keyId ? await call(c, "keyUsage", { id: args.agentId, key_id: keyId }, undefined, query) : await call(c, "agentUsage", { id: args.agentId }, undefined, query);
   const day = (d: { requests: number; prompt_tokens: number; completion_tokens: number; refusals: Record<string, number> }) => ({
     requests: d.requests, promptTokens: d.prompt_tokens, completionTokens: d.completion_tokens, refusals: d.refusals,
   });

@@ -2,10 +2,32 @@ import { z } from "zod/v4";
 import { CAPABILITIES, CapabilitySchema, TeamSchema, UserSchema } from "../../api";
 import { AdminTokenInputs, AgentInputs, CapabilityInputs, KeyInputs } from "../inputs";
 import { AdminTokenOutputsSchema, AgentOutputsSchema, KeyOutputsSchema } from "../outputs";
+import {
+  type PropertyDocs,
+  AGENT_DOCS,
+  KEY_DOCS,
+  CAPABILITY_DOCS,
+  ADMIN_TOKEN_DOCS,
+  TEAM_DOCS,
+  USER_DOCS,
+  CAPABILITY_INFO_DOCS,
+  BUDGET_DOCS,
+  AGENT_DESCRIPTION,
+  KEY_DESCRIPTION,
+  CAPABILITY_DESCRIPTION,
+  ADMIN_TOKEN_DESCRIPTION,
+  ACCESS_POLICY_DESCRIPTION,
+  GET_TEAM_DESCRIPTION,
+  GET_USER_DESCRIPTION,
+  GET_USAGE_DESCRIPTION,
+  GET_CAPABILITIES_DESCRIPTION,
+} from "./schema-docs";
 
 // The native provider's Pulumi package schema, derived from the same zod schemas the provider
-// validates with (inputs) and writes state with (outputs); only descriptions are written here.
-// `npm run schema` writes provider/native/schema.json; a test checks it equals what this builds.
+// validates with (inputs) and writes state with (outputs); only descriptions and examples are
+// written here. `npm run schema` writes provider/native/schema.json (and the Python SDK, whose
+// docstrings carry the descriptions and the Python examples); a test checks it equals what this
+// builds, and tests/integration/schema-examples.test.ts runs every example.
 
 export const PACKAGE = "writer";
 /**
@@ -25,32 +47,7 @@ export const SECRET_OUTPUTS: Record<string, string[]> = {
   AdminToken: ["secret"],
 };
 
-const DOCS: Record<string, string> = {
-  name: "The name. Defaults to the resource's name. Updated in place.",
-  description: "A short description. Updated in place.",
-  capabilities: "The whole set of capabilities (Writer API endpoints its keys may call). When given, the agent owns the set; when omitted, capabilities are left to AgentCapability resources. Updated in place.",
-  revokeDefaultKey: "Revoke the default \"Production\" key right after creation (or when switched on later).",
-  agentId: "The agent. Changing it replaces the resource.",
-  teamId: "Scope the key to one team (omit for all teams). Changing it replaces the key. Needs ownerId.",
-  ownerId: "The key owner (a member of the team for a team-scoped key). Updated in place.",
-  enabled: "false disables the key without revoking it. Default true. Updated in place.",
-  expiresAt: "When the key stops working (ISO 8601, in the future). Updated in place.",
-  rotationTriggers: "Any value; when it changes, the secret is regenerated in place (same key id).",
-  rotateAfterDays: "Regenerate the secret in place once this many days have passed since the last rotation.",
-  gracePeriodSeconds: "On rotation, how long the previous secret keeps working (0..604800 s). Default 86400.",
-  requestsPerMinute: "The gateway answers 429 past this many requests a minute. Updated in place.",
-  tokensPerMinute: "The gateway answers 429 once the tokens reported this minute reach it. Updated in place.",
-  tokenBudget: "A token budget per UTC day or month. Updated in place.",
-  capability: "The capability to switch on while this resource lives. Changing it replaces the resource.",
-  secret: "The key's secret. Writer shows it only once; it is carried forward on refresh, and empty for an imported key.",
-  defaultKeySecret: "The Production key's secret; empty when revoked or imported.",
-  masked: "The masked secret, e.g. writer_sk_…a1b2.",
-  role: "org_admin (everything), team_admin (its team's keys) or viewer (read everything but secrets). Changing it replaces the token.",
-};
-
 type Prop = Record<string, unknown>;
-
-const ACCESS_POLICY_DOC = "Writer access as code: the agents, capabilities and API keys of one environment, from a declarative spec. Map keys in the spec are stable ids (children are named `<policy>-<agent>` and `<policy>-<agent>-<key>`); display names are `name` fields, so renaming one is an in-place update, and `renamedFrom` keeps objects when an id changes. Team names and owner emails are resolved at preview; every problem in the spec is reported with its path.";
 
 const USAGE_FIGURES = {
   requests: { type: "integer", description: "Requests answered." },
@@ -60,31 +57,40 @@ const USAGE_FIGURES = {
 };
 
 /** One JSON-schema property (zod's rendering) as a Pulumi schema property. */
-function property(name: string, js: any, docs: boolean): Prop {
-  const doc = docs && DOCS[name] ? { description: DOCS[name] } : {};
+function property(name: string, js: any, description?: string): Prop {
+  const doc = description ? { description } : {};
   const anyOf: any[] | undefined = js.anyOf ?? js.oneOf;
-  if (anyOf) return property(name, anyOf.find((a) => a.type !== "null") ?? {}, docs);
+  if (anyOf) return property(name, anyOf.find((a) => a.type !== "null") ?? {}, description);
   if (name === "capabilities" || name === "capability") {
     const ref = { $ref: `#/types/${T("Capability")}` };
     return js.type === "array" ? { type: "array", items: ref, ...doc } : { ...ref, ...doc };
   }
   if (name === "tokenBudget") return { $ref: `#/types/${T("TokenBudget")}`, ...doc };
-  if (js.type === "array") return { type: "array", items: property("", js.items ?? {}, false), ...doc };
+  if (js.type === "array") return { type: "array", items: property("", js.items ?? {}), ...doc };
   if (js.type === "string" || js.type === "boolean" || js.type === "number" || js.type === "integer") return { type: js.type, ...doc };
   if (js.type === "object") return { type: "object", additionalProperties: { $ref: "pulumi.json#/Any" }, ...doc };
   return { $ref: "pulumi.json#/Any", ...doc };
 }
 
-function properties(schema: z.ZodType, io: "input" | "output", hidden: Set<string> = new Set(), docs = false) {
+/**
+ * The properties of a zod object, each with its description from `docs` (then `fallback`): a
+ * property without one is an error, so a field added to the zod schemas cannot ship undocumented.
+ */
+function properties(where: string, schema: z.ZodType, io: "input" | "output", docs: Record<string, string>, fallback: Record<string, string> = {}, hidden: Set<string> = new Set()) {
   const js = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as { properties: Record<string, unknown>; required?: string[] };
   const props: Record<string, Prop> = {};
-  for (const [k, v] of Object.entries(js.properties)) if (!hidden.has(k)) props[k] = property(k, v, docs);
+  for (const [k, v] of Object.entries(js.properties)) {
+    if (hidden.has(k)) continue;
+    const description = docs[k] ?? fallback[k];
+    if (!description) throw new Error(`schema: ${where} property ${k} has no description`);
+    props[k] = property(k, v, description);
+  }
   return { props, required: (js.required ?? []).filter((k) => !hidden.has(k)) };
 }
 
-function resource(description: string, inputs: z.ZodType, outputs: z.ZodType, secrets: string[], optionalInputs: string[] = []) {
-  const i = properties(inputs, "input", HIDDEN_INPUTS, true);
-  const o = properties(outputs, "output", new Set(), true);
+function resource(name: string, description: string, inputs: z.ZodType, outputs: z.ZodType, docs: PropertyDocs, secrets: string[], optionalInputs: string[] = []) {
+  const i = properties(`${name} input`, inputs, "input", docs.inputs, {}, HIDDEN_INPUTS);
+  const o = properties(`${name} output`, outputs, "output", docs.outputs, docs.inputs);
   for (const s of secrets) o.props[s] = { ...o.props[s], secret: true };
   return {
     description,
@@ -98,11 +104,14 @@ function resource(description: string, inputs: z.ZodType, outputs: z.ZodType, se
 const camel = <S extends z.ZodObject>(s: S, renames: Record<string, string>) =>
   z.object(Object.fromEntries(Object.entries(s.shape).map(([k, v]) => [renames[k] ?? k, v])));
 
+const BASE_URL_DOC = "The admin API's URL (writer-local's admin listener, or your Writer admin API). Env fallback WRITER_BASE_URL; default http://127.0.0.1:8787 (writer-local on this machine).";
+const ADMIN_TOKEN_DOC = "The admin token (set it with `pulumi config set --secret writer:adminToken`). Env fallback WRITER_ADMIN_TOKEN; for a loopback baseUrl only, the token file writer-local keeps in its data dir (.writer-local/admin-token in the program's folder, or $WRITER_LOCAL_DATA_DIR/admin-token). Never a resource input, so never in any resource's state.";
+
 export function buildSchema(version: string): Record<string, unknown> {
-  const team = properties(camel(TeamSchema, { created_at: "createdAt" }), "output");
-  const user = properties(camel(UserSchema, { created_at: "createdAt", team_ids: "teamIds" }), "output");
-  const capability = properties(CapabilitySchema, "output");
-  const budget = properties(z.object({ tokens: z.number().int(), period: z.enum(["day", "month"]) }), "output");
+  const team = properties("getTeam output", camel(TeamSchema, { created_at: "createdAt" }), "output", TEAM_DOCS);
+  const user = properties("getUser output", camel(UserSchema, { created_at: "createdAt", team_ids: "teamIds" }), "output", USER_DOCS);
+  const capability = properties("CapabilityInfo", CapabilitySchema, "output", CAPABILITY_INFO_DOCS);
+  const budget = properties("TokenBudget", z.object({ tokens: z.number().int(), period: z.enum(["day", "month"]) }), "output", BUDGET_DOCS);
   return {
     name: PACKAGE,
     displayName: "Writer",
@@ -114,15 +123,15 @@ export function buildSchema(version: string): Record<string, unknown> {
     pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     config: {
       variables: {
-        baseUrl: { type: "string", description: "The admin API's URL (writer-local's admin listener). Env fallback WRITER_BASE_URL; default http://127.0.0.1:8787." },
-        adminToken: { type: "string", secret: true, description: "The admin token. Env fallback WRITER_ADMIN_TOKEN; for a loopback URL, writer-local's token file." },
+        baseUrl: { type: "string", description: BASE_URL_DOC },
+        adminToken: { type: "string", secret: true, description: ADMIN_TOKEN_DOC },
       },
     },
     provider: {
-      description: "The writer provider: where the admin API is and how to authenticate.",
+      description: "The writer provider: where the admin API is and how to authenticate. The default provider takes `writer:baseUrl` and `writer:adminToken` from the stack config; an explicit provider resource takes them as arguments (e.g. to manage two organisations from one program).",
       inputProperties: {
-        baseUrl: { type: "string", description: "The admin API's URL." },
-        adminToken: { type: "string", secret: true, description: "The admin token." },
+        baseUrl: { type: "string", description: "The admin API's URL. Unset: env WRITER_BASE_URL, then http://127.0.0.1:8787 (writer-local on this machine)." },
+        adminToken: { type: "string", secret: true, description: "The admin token; as an input of this provider resource it is stored in the state, encrypted. Unset: env WRITER_ADMIN_TOKEN, then, for a loopback baseUrl only, writer-local's token file (.writer-local/admin-token in the program's folder, or $WRITER_LOCAL_DATA_DIR/admin-token)." },
       },
     },
     types: {
@@ -143,16 +152,16 @@ export function buildSchema(version: string): Record<string, unknown> {
       [T("CapabilityInfo")]: { type: "object", description: "A capability of the catalog.", properties: capability.props, required: capability.required },
     },
     resources: {
-      [T("ApiAgent")]: resource("A Writer API agent, with its default \"Production\" key.", AgentInputs, AgentOutputsSchema, SECRET_OUTPUTS.ApiAgent, ["name"]),
-      [T("ApiKey")]: resource("An API key of a Writer API agent, scoped to all teams or one team. Import with `<agentId>/<keyId>`.", KeyInputs, KeyOutputsSchema, SECRET_OUTPUTS.ApiKey, ["name"]),
-      [T("AgentCapability")]: resource("One capability of an agent, switched on for as long as the resource lives.", CapabilityInputs, CapabilityInputs, SECRET_OUTPUTS.AgentCapability),
+      [T("ApiAgent")]: resource("ApiAgent", AGENT_DESCRIPTION, AgentInputs, AgentOutputsSchema, AGENT_DOCS, SECRET_OUTPUTS.ApiAgent, ["name"]),
+      [T("ApiKey")]: resource("ApiKey", KEY_DESCRIPTION, KeyInputs, KeyOutputsSchema, KEY_DOCS, SECRET_OUTPUTS.ApiKey, ["name"]),
+      [T("AgentCapability")]: resource("AgentCapability", CAPABILITY_DESCRIPTION, CapabilityInputs, CapabilityInputs, CAPABILITY_DOCS, SECRET_OUTPUTS.AgentCapability),
       [T("AccessPolicy")]: {
         isComponent: true,
-        description: ACCESS_POLICY_DOC,
+        description: ACCESS_POLICY_DESCRIPTION,
         inputProperties: {
-          spec: { $ref: "pulumi.json#/Any", description: "The declarative spec: `{agents: {<id>: {name, description, capabilities, revokeDefaultKey, renamedFrom, keys: {<id>: {name, team, owner, allTeams, enabled, expiresAt, rotation, rotateAfterDays, gracePeriod, requestsPerMinute, tokensPerMinute, tokenBudget, renamedFrom}}}}}`, the same shape as the TypeScript class's (README \"Writer access as code\")." },
+          spec: { $ref: "pulumi.json#/Any", description: "The declarative spec: `{agents: {<id>: {name, description, capabilities, revokeDefaultKey, renamedFrom, keys: {<id>: {name, team, owner, allTeams, enabled, expiresAt, rotation, rotateAfterDays, gracePeriod, requestsPerMinute, tokensPerMinute, tokenBudget, renamedFrom}}}}}`, the same shape as the TypeScript class's (README \"Writer access as code\"). A key names its team by name and its owner by email; unknown fields are refused." },
           source: { type: "string", description: "Where the spec came from (a file, a config key), shown in error messages." },
-          namePrefix: { type: "string", description: "Prepended to every agent's display name, so stacks sharing one organisation stay apart (e.g. `[pr-42] `). Changing it renames in place." },
+          namePrefix: { type: "string", description: "Prepended to every agent's display name, so stacks sharing one organisation stay apart (e.g. \"(pr-42) \"). Changing it renames in place." },
         },
         requiredInputs: ["spec"],
         properties: {
@@ -163,42 +172,55 @@ export function buildSchema(version: string): Record<string, unknown> {
         },
         required: ["keys", "keyIds", "maskedKeys", "agentIds"],
       },
-      [T("AdminToken")]: resource("An admin token of writer-local, declared in code (a pipeline's own token, with the least role it needs); its secret is a Pulumi secret. Any change replaces it, the new one first.", AdminTokenInputs, AdminTokenOutputsSchema, SECRET_OUTPUTS.AdminToken, ["name"]),
+      [T("AdminToken")]: resource("AdminToken", ADMIN_TOKEN_DESCRIPTION, AdminTokenInputs, AdminTokenOutputsSchema, ADMIN_TOKEN_DOCS, SECRET_OUTPUTS.AdminToken, ["name"]),
     },
     functions: {
       [T("getTeam")]: {
-        description: "Finds a team by name or id.",
-        inputs: { properties: { name: { type: "string" }, id: { type: "string" } } },
+        description: GET_TEAM_DESCRIPTION,
+        inputs: {
+          properties: {
+            name: { type: "string", description: "The team's name (exact)." },
+            id: { type: "string", description: "The team's id." },
+          },
+        },
         outputs: { properties: team.props, required: team.required },
       },
       [T("getUser")]: {
-        description: "Finds a user by email (case-insensitive) or id.",
-        inputs: { properties: { email: { type: "string" }, id: { type: "string" } } },
+        description: GET_USER_DESCRIPTION,
+        inputs: {
+          properties: {
+            email: { type: "string", description: "The user's email (case-insensitive)." },
+            id: { type: "string", description: "The user's id." },
+          },
+        },
         outputs: { properties: user.props, required: user.required },
       },
       [T("getUsage")]: {
-        description: "What an agent's keys (or one key) used through the gateway, per UTC day (default the last 30 days). A lookup, not a resource output: figures that move on every call would make every refreshing preview look like drift.",
+        description: GET_USAGE_DESCRIPTION,
         inputs: {
           properties: {
             agentId: { type: "string", description: "The agent." },
-            keyId: { type: "string", description: "One key of the agent (its key id); omitted: all of them." },
-            from: { type: "string", description: "First UTC day, YYYY-MM-DD." },
-            to: { type: "string", description: "Last UTC day, YYYY-MM-DD." },
+            keyId: { type: "string", description: "One key of the agent: an ApiKey's id as it is (`<agentId>/<keyId>`), or the key id alone; omitted: all of them." },
+            from: { type: "string", description: "First UTC day, YYYY-MM-DD (default 29 days before to)." },
+            to: { type: "string", description: "Last UTC day, YYYY-MM-DD (default today)." },
           },
           required: ["agentId"],
         },
         outputs: {
           properties: {
-            agentId: { type: "string" }, keyId: { type: "string" }, from: { type: "string" }, to: { type: "string" },
-            days: { type: "array", items: { $ref: `#/types/${T("UsageDay")}` } },
-            totals: { $ref: `#/types/${T("UsageTotals")}` },
+            agentId: { type: "string", description: "The agent." },
+            keyId: { type: "string", description: "The key, when one was asked for." },
+            from: { type: "string", description: "First UTC day of the figures, YYYY-MM-DD." },
+            to: { type: "string", description: "Last UTC day of the figures, YYYY-MM-DD." },
+            days: { type: "array", items: { $ref: `#/types/${T("UsageDay")}` }, description: "The figures of each UTC day with any use between `from` and `to`, oldest first." },
+            totals: { $ref: `#/types/${T("UsageTotals")}`, description: "The figures summed over the period." },
           },
           required: ["agentId", "from", "to", "days", "totals"],
         },
       },
       [T("getCapabilities")]: {
-        description: "The capability catalog as the server reports it.",
-        outputs: { properties: { capabilities: { type: "array", items: { $ref: `#/types/${T("CapabilityInfo")}` } } }, required: ["capabilities"] },
+        description: GET_CAPABILITIES_DESCRIPTION,
+        outputs: { properties: { capabilities: { type: "array", items: { $ref: `#/types/${T("CapabilityInfo")}` }, description: "Every capability the server knows." } }, required: ["capabilities"] },
       },
     },
     language: {

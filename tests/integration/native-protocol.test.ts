@@ -56,6 +56,29 @@ outputs:
   expect(out.agent).toBe(a.body.id);
   expect(out.requests).toBe(3);
   expect(out.days.at(-1)).toMatchObject({ requests: 3, promptTokens: 0 });
+
+  // One key, named by the native ApiKey's own id (<agentId>/<keyId>), as `${key.id}` gives it.
+  const k = await api().post(`/v1/admin/agents/${a.body.id}/keys`, { name: "second" });
+  for (let i = 0; i < 2; i++) expect((await admin(server.url, k.body.secret).get("/v1/models")).status).toBe(200);
+  const keyProgram = (agentId: string) => `
+variables:
+  usage:
+    fn::invoke:
+      function: writer:index:getUsage
+      arguments: { agentId: ${agentId}, keyId: "${a.body.id}/${k.body.id}" }
+outputs:
+  requests: \${usage.totals.requests}
+  key: \${usage.keyId}
+`;
+  p.setProgram(keyProgram(a.body.id));
+  await p.up();
+  expect(await p.outputs()).toMatchObject({ requests: 2, key: k.body.id });
+  // A key of another agent is refused, naming both.
+  const other = await api().post("/v1/admin/agents", { name: "usage-other", capabilities: ["models"] });
+  p.setProgram(keyProgram(other.body.id));
+  const bad = await p.run(["preview"], { allowFail: true });
+  expect(bad.code).not.toBe(0);
+  expect(bad.stdout + bad.stderr).toContain(`is a key of agent ${a.body.id}, not of agentId ${other.body.id}`);
 });
 
 test("a due rotation previews secret, masked and rotatedAt as unknown; the update then makes a new secret", async () => {

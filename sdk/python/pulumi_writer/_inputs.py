@@ -25,7 +25,13 @@ class TokenBudgetArgsDict(TypedDict):
     A token budget per UTC day or month.
     """
     period: pulumi.Input[_builtins.str]
+    """
+    "day" or "month" (UTC).
+    """
     tokens: pulumi.Input[_builtins.int]
+    """
+    Tokens (prompt + completion) per period, at least 1.
+    """
 
 @pulumi.input_type
 class TokenBudgetArgs:
@@ -34,6 +40,9 @@ class TokenBudgetArgs:
                  tokens: pulumi.Input[_builtins.int]):
         """
         A token budget per UTC day or month.
+
+        :param pulumi.Input[_builtins.str] period: "day" or "month" (UTC).
+        :param pulumi.Input[_builtins.int] tokens: Tokens (prompt + completion) per period, at least 1.
         """
         pulumi.set(__self__, "period", period)
         pulumi.set(__self__, "tokens", tokens)
@@ -41,6 +50,9 @@ class TokenBudgetArgs:
     @_builtins.property
     @pulumi.getter
     def period(self) -> pulumi.Input[_builtins.str]:
+        """
+        "day" or "month" (UTC).
+        """
         return pulumi.get(self, "period")
 
     @period.setter
@@ -50,6 +62,9 @@ class TokenBudgetArgs:
     @_builtins.property
     @pulumi.getter
     def tokens(self) -> pulumi.Input[_builtins.int]:
+        """
+        Tokens (prompt + completion) per period, at least 1.
+        """
         return pulumi.get(self, "tokens")
 
     @tokens.setter

@@ -25,8 +25,8 @@ class AccessPolicyArgs:
         """
         The set of arguments for constructing a AccessPolicy resource.
 
-        :param Any spec: The declarative spec: `{agents: {<id>: {name, description, capabilities, revokeDefaultKey, renamedFrom, keys: {<id>: {name, team, owner, allTeams, enabled, expiresAt, rotation, rotateAfterDays, gracePeriod, requestsPerMinute, tokensPerMinute, tokenBudget, renamedFrom}}}}}`, the same shape as the TypeScript class's (README "Writer access as code").
-        :param pulumi.Input[_builtins.str] name_prefix: Prepended to every agent's display name, so stacks sharing one organisation stay apart (e.g. ` [pr-42]  `). Changing it renames in place.
+        :param Any spec: The declarative spec: `{agents: {<id>: {name, description, capabilities, revokeDefaultKey, renamedFrom, keys: {<id>: {name, team, owner, allTeams, enabled, expiresAt, rotation, rotateAfterDays, gracePeriod, requestsPerMinute, tokensPerMinute, tokenBudget, renamedFrom}}}}}`, the same shape as the TypeScript class's (README "Writer access as code"). A key names its team by name and its owner by email; unknown fields are refused.
+        :param pulumi.Input[_builtins.str] name_prefix: Prepended to every agent's display name, so stacks sharing one organisation stay apart (e.g. "(pr-42) "). Changing it renames in place.
         :param pulumi.Input[_builtins.str] source: Where the spec came from (a file, a config key), shown in error messages.
         """
         pulumi.set(__self__, "spec", spec)
@@ -39,7 +39,7 @@ class AccessPolicyArgs:
     @pulumi.getter
     def spec(self) -> Any:
         """
-        The declarative spec: `{agents: {<id>: {name, description, capabilities, revokeDefaultKey, renamedFrom, keys: {<id>: {name, team, owner, allTeams, enabled, expiresAt, rotation, rotateAfterDays, gracePeriod, requestsPerMinute, tokensPerMinute, tokenBudget, renamedFrom}}}}}`, the same shape as the TypeScript class's (README "Writer access as code").
+        The declarative spec: `{agents: {<id>: {name, description, capabilities, revokeDefaultKey, renamedFrom, keys: {<id>: {name, team, owner, allTeams, enabled, expiresAt, rotation, rotateAfterDays, gracePeriod, requestsPerMinute, tokensPerMinute, tokenBudget, renamedFrom}}}}}`, the same shape as the TypeScript class's (README "Writer access as code"). A key names its team by name and its owner by email; unknown fields are refused.
         """
         return pulumi.get(self, "spec")
 
@@ -51,7 +51,7 @@ class AccessPolicyArgs:
     @pulumi.getter(name="namePrefix")
     def name_prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Prepended to every agent's display name, so stacks sharing one organisation stay apart (e.g. ` [pr-42]  `). Changing it renames in place.
+        Prepended to every agent's display name, so stacks sharing one organisation stay apart (e.g. "(pr-42) "). Changing it renames in place.
         """
         return pulumi.get(self, "name_prefix")
 
@@ -83,13 +83,40 @@ class AccessPolicy(pulumi.ComponentResource):
                  spec: Optional[Any] = None,
                  __props__=None):
         """
-        Writer access as code: the agents, capabilities and API keys of one environment, from a declarative spec. Map keys in the spec are stable ids (children are named `<policy>-<agent>` and `<policy>-<agent>-<key>`); display names are `name` fields, so renaming one is an in-place update, and `renamedFrom` keeps objects when an id changes. Team names and owner emails are resolved at preview; every problem in the spec is reported with its path.
+        Writer access as code: the agents, capabilities and API keys of one environment, from a declarative spec. Map keys in the spec are stable ids (the children, ApiAgent and ApiKey resources, are named `<policy>-<agent>` and `<policy>-<agent>-<key>`); display names are `name` fields, so renaming one is an in-place update, and `renamedFrom` keeps the same objects when an id changes. An agent's `revokeDefaultKey` defaults to true here. Team names and owner emails are resolved at preview; every problem in the spec is reported with its path. Resource options given to the component (protect, retainOnDelete, ignoreChanges) reach its children.
+
+        ## Example Usage
+        ### An environment from a spec
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        access = writer.AccessPolicy("access",
+            name_prefix="(dev) ",
+            spec={
+                "agents": {
+                    "support": {
+                        "name": "Support bot",
+                        "capabilities": ["chat", "knowledge_graph"],
+                        "keys": {
+                            "prod": {"team": "Support", "owner": "lead@example.com", "rotateAfterDays": 90, "gracePeriod": "24h"},
+                            "ci": {"allTeams": True, "enabled": False},
+                        },
+                    },
+                },
+            })
+
+        pulumi.export("agentIds", access.agent_ids)
+        pulumi.export("keyIds", access.key_ids)
+        pulumi.export("maskedKeys", access.masked_keys)
+        pulumi.export("keys", access.keys)
+        ```
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] name_prefix: Prepended to every agent's display name, so stacks sharing one organisation stay apart (e.g. ` [pr-42]  `). Changing it renames in place.
+        :param pulumi.Input[_builtins.str] name_prefix: Prepended to every agent's display name, so stacks sharing one organisation stay apart (e.g. "(pr-42) "). Changing it renames in place.
         :param pulumi.Input[_builtins.str] source: Where the spec came from (a file, a config key), shown in error messages.
-        :param Any spec: The declarative spec: `{agents: {<id>: {name, description, capabilities, revokeDefaultKey, renamedFrom, keys: {<id>: {name, team, owner, allTeams, enabled, expiresAt, rotation, rotateAfterDays, gracePeriod, requestsPerMinute, tokensPerMinute, tokenBudget, renamedFrom}}}}}`, the same shape as the TypeScript class's (README "Writer access as code").
+        :param Any spec: The declarative spec: `{agents: {<id>: {name, description, capabilities, revokeDefaultKey, renamedFrom, keys: {<id>: {name, team, owner, allTeams, enabled, expiresAt, rotation, rotateAfterDays, gracePeriod, requestsPerMinute, tokensPerMinute, tokenBudget, renamedFrom}}}}}`, the same shape as the TypeScript class's (README "Writer access as code"). A key names its team by name and its owner by email; unknown fields are refused.
         """
         ...
     @overload
@@ -98,7 +125,34 @@ class AccessPolicy(pulumi.ComponentResource):
                  args: AccessPolicyArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        Writer access as code: the agents, capabilities and API keys of one environment, from a declarative spec. Map keys in the spec are stable ids (children are named `<policy>-<agent>` and `<policy>-<agent>-<key>`); display names are `name` fields, so renaming one is an in-place update, and `renamedFrom` keeps objects when an id changes. Team names and owner emails are resolved at preview; every problem in the spec is reported with its path.
+        Writer access as code: the agents, capabilities and API keys of one environment, from a declarative spec. Map keys in the spec are stable ids (the children, ApiAgent and ApiKey resources, are named `<policy>-<agent>` and `<policy>-<agent>-<key>`); display names are `name` fields, so renaming one is an in-place update, and `renamedFrom` keeps the same objects when an id changes. An agent's `revokeDefaultKey` defaults to true here. Team names and owner emails are resolved at preview; every problem in the spec is reported with its path. Resource options given to the component (protect, retainOnDelete, ignoreChanges) reach its children.
+
+        ## Example Usage
+        ### An environment from a spec
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        access = writer.AccessPolicy("access",
+            name_prefix="(dev) ",
+            spec={
+                "agents": {
+                    "support": {
+                        "name": "Support bot",
+                        "capabilities": ["chat", "knowledge_graph"],
+                        "keys": {
+                            "prod": {"team": "Support", "owner": "lead@example.com", "rotateAfterDays": 90, "gracePeriod": "24h"},
+                            "ci": {"allTeams": True, "enabled": False},
+                        },
+                    },
+                },
+            })
+
+        pulumi.export("agentIds", access.agent_ids)
+        pulumi.export("keyIds", access.key_ids)
+        pulumi.export("maskedKeys", access.masked_keys)
+        pulumi.export("keys", access.keys)
+        ```
 
         :param str resource_name: The name of the resource.
         :param AccessPolicyArgs args: The arguments to use to populate this resource's properties.

@@ -25,9 +25,9 @@ class AdminTokenArgs:
         """
         The set of arguments for constructing a AdminToken resource.
 
-        :param pulumi.Input[_builtins.str] role: org_admin (everything), team_admin (its team's keys) or viewer (read everything but secrets). Changing it replaces the token.
-        :param pulumi.Input[_builtins.str] name: The name. Defaults to the resource's name. Updated in place.
-        :param pulumi.Input[_builtins.str] team_id: Scope the key to one team (omit for all teams). Changing it replaces the key. Needs ownerId.
+        :param pulumi.Input[_builtins.str] role: "org_admin" (everything), "team_admin" (its team's keys and users) or "viewer" (reads everything but secrets). Changing it replaces the token.
+        :param pulumi.Input[_builtins.str] name: Who or what the token is for. Defaults to the resource's name. Changing it replaces the token.
+        :param pulumi.Input[_builtins.str] team_id: The team a team_admin manages (its id, e.g. from getTeam): required for team_admin, refused for the other roles. Changing it replaces the token.
         """
         pulumi.set(__self__, "role", role)
         if name is not None:
@@ -39,7 +39,7 @@ class AdminTokenArgs:
     @pulumi.getter
     def role(self) -> pulumi.Input[_builtins.str]:
         """
-        org_admin (everything), team_admin (its team's keys) or viewer (read everything but secrets). Changing it replaces the token.
+        "org_admin" (everything), "team_admin" (its team's keys and users) or "viewer" (reads everything but secrets). Changing it replaces the token.
         """
         return pulumi.get(self, "role")
 
@@ -51,7 +51,7 @@ class AdminTokenArgs:
     @pulumi.getter
     def name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The name. Defaults to the resource's name. Updated in place.
+        Who or what the token is for. Defaults to the resource's name. Changing it replaces the token.
         """
         return pulumi.get(self, "name")
 
@@ -63,7 +63,7 @@ class AdminTokenArgs:
     @pulumi.getter(name="teamId")
     def team_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Scope the key to one team (omit for all teams). Changing it replaces the key. Needs ownerId.
+        The team a team_admin manages (its id, e.g. from getTeam): required for team_admin, refused for the other roles. Changing it replaces the token.
         """
         return pulumi.get(self, "team_id")
 
@@ -83,13 +83,29 @@ class AdminToken(pulumi.CustomResource):
                  team_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        An admin token of writer-local, declared in code (a pipeline's own token, with the least role it needs); its secret is a Pulumi secret. Any change replaces it, the new one first.
+        An admin token of writer-local, declared in code, so a pipeline's own token, with the least role it needs, is reviewed like any other change. Creating one needs an org_admin token in the provider's configuration. Its secret is a Pulumi secret, shown by the server once. Any change replaces it: the new token is made first, then the old one revoked. Deleting it revokes it: it stops working at once.
+
+        ## Example Usage
+        ### A read-only token and a team's own token
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        # Plans and drift checks only read: viewer is enough.
+        drift_check = writer.AdminToken("drift-check", role="viewer")
+        # The Support team's pipeline manages the Support team's keys, nothing else.
+        support = writer.get_team(name="Support")
+        support_pipeline = writer.AdminToken("support-pipeline", role="team_admin", team_id=support.id)
+
+        pulumi.export("driftCheckToken", drift_check.secret)
+        pulumi.export("supportPipelineToken", support_pipeline.secret)
+        ```
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] name: The name. Defaults to the resource's name. Updated in place.
-        :param pulumi.Input[_builtins.str] role: org_admin (everything), team_admin (its team's keys) or viewer (read everything but secrets). Changing it replaces the token.
-        :param pulumi.Input[_builtins.str] team_id: Scope the key to one team (omit for all teams). Changing it replaces the key. Needs ownerId.
+        :param pulumi.Input[_builtins.str] name: Who or what the token is for. Defaults to the resource's name. Changing it replaces the token.
+        :param pulumi.Input[_builtins.str] role: "org_admin" (everything), "team_admin" (its team's keys and users) or "viewer" (reads everything but secrets). Changing it replaces the token.
+        :param pulumi.Input[_builtins.str] team_id: The team a team_admin manages (its id, e.g. from getTeam): required for team_admin, refused for the other roles. Changing it replaces the token.
         """
         ...
     @overload
@@ -98,7 +114,23 @@ class AdminToken(pulumi.CustomResource):
                  args: AdminTokenArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        An admin token of writer-local, declared in code (a pipeline's own token, with the least role it needs); its secret is a Pulumi secret. Any change replaces it, the new one first.
+        An admin token of writer-local, declared in code, so a pipeline's own token, with the least role it needs, is reviewed like any other change. Creating one needs an org_admin token in the provider's configuration. Its secret is a Pulumi secret, shown by the server once. Any change replaces it: the new token is made first, then the old one revoked. Deleting it revokes it: it stops working at once.
+
+        ## Example Usage
+        ### A read-only token and a team's own token
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        # Plans and drift checks only read: viewer is enough.
+        drift_check = writer.AdminToken("drift-check", role="viewer")
+        # The Support team's pipeline manages the Support team's keys, nothing else.
+        support = writer.get_team(name="Support")
+        support_pipeline = writer.AdminToken("support-pipeline", role="team_admin", team_id=support.id)
+
+        pulumi.export("driftCheckToken", drift_check.secret)
+        pulumi.export("supportPipelineToken", support_pipeline.secret)
+        ```
 
         :param str resource_name: The name of the resource.
         :param AdminTokenArgs args: The arguments to use to populate this resource's properties.
@@ -170,13 +202,16 @@ class AdminToken(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter(name="createdAt")
     def created_at(self) -> pulumi.Output[_builtins.str]:
+        """
+        When the token was made (ISO 8601).
+        """
         return pulumi.get(self, "created_at")
 
     @_builtins.property
     @pulumi.getter
     def masked(self) -> pulumi.Output[_builtins.str]:
         """
-        The masked secret, e.g. writer_sk_…a1b2.
+        The masked token, e.g. writer_admin_…a1b2: safe to print.
         """
         return pulumi.get(self, "masked")
 
@@ -184,7 +219,7 @@ class AdminToken(pulumi.CustomResource):
     @pulumi.getter
     def name(self) -> pulumi.Output[_builtins.str]:
         """
-        The name. Defaults to the resource's name. Updated in place.
+        Who or what the token is for.
         """
         return pulumi.get(self, "name")
 
@@ -192,7 +227,7 @@ class AdminToken(pulumi.CustomResource):
     @pulumi.getter
     def role(self) -> pulumi.Output[_builtins.str]:
         """
-        org_admin (everything), team_admin (its team's keys) or viewer (read everything but secrets). Changing it replaces the token.
+        The token's role: "org_admin", "team_admin" or "viewer".
         """
         return pulumi.get(self, "role")
 
@@ -200,7 +235,7 @@ class AdminToken(pulumi.CustomResource):
     @pulumi.getter
     def secret(self) -> pulumi.Output[_builtins.str]:
         """
-        The key's secret. Writer shows it only once; it is carried forward on refresh, and empty for an imported key.
+        The token itself (a Pulumi secret): the server shows it only once.
         """
         return pulumi.get(self, "secret")
 
@@ -208,7 +243,7 @@ class AdminToken(pulumi.CustomResource):
     @pulumi.getter(name="teamId")
     def team_id(self) -> pulumi.Output[_builtins.str]:
         """
-        Scope the key to one team (omit for all teams). Changing it replaces the key. Needs ownerId.
+        The team of a team_admin token; empty string for the other roles.
         """
         return pulumi.get(self, "team_id")
 

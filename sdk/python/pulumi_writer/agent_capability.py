@@ -25,7 +25,7 @@ class AgentCapabilityArgs:
         """
         The set of arguments for constructing a AgentCapability resource.
 
-        :param pulumi.Input[_builtins.str] agent_id: The agent. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] agent_id: The id of the agent. Changing it replaces the resource.
         :param pulumi.Input['Capability'] capability: The capability to switch on while this resource lives. Changing it replaces the resource.
         """
         pulumi.set(__self__, "agent_id", agent_id)
@@ -35,7 +35,7 @@ class AgentCapabilityArgs:
     @pulumi.getter(name="agentId")
     def agent_id(self) -> pulumi.Input[_builtins.str]:
         """
-        The agent. Changing it replaces the resource.
+        The id of the agent. Changing it replaces the resource.
         """
         return pulumi.get(self, "agent_id")
 
@@ -66,11 +66,25 @@ class AgentCapability(pulumi.CustomResource):
                  capability: pulumi.Input[Optional['Capability']] = None,
                  __props__=None):
         """
-        One capability of an agent, switched on for as long as the resource lives.
+        One capability of an agent, switched on for as long as the resource lives; deleting it switches the capability off. Its id is `<agentId>/<capability>`. Any change replaces it: the old capability is switched off before the new one is switched on. Use it on an agent that has no `capabilities` list (one owner per set).
+
+        ## Example Usage
+        ### Capabilities switched on one by one
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        # No capabilities list on the agent: its capabilities are owned by AgentCapability resources.
+        research = writer.ApiAgent("research", name="Research assistant")
+        research_models = writer.AgentCapability("research-models", agent_id=research.id, capability=writer.Capability.MODELS)
+        research_chat = writer.AgentCapability("research-chat", agent_id=research.id, capability=writer.Capability.CHAT)
+
+        pulumi.export("capabilityIds", [research_models.id, research_chat.id])
+        ```
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] agent_id: The agent. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] agent_id: The id of the agent. Changing it replaces the resource.
         :param pulumi.Input['Capability'] capability: The capability to switch on while this resource lives. Changing it replaces the resource.
         """
         ...
@@ -80,7 +94,21 @@ class AgentCapability(pulumi.CustomResource):
                  args: AgentCapabilityArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        One capability of an agent, switched on for as long as the resource lives.
+        One capability of an agent, switched on for as long as the resource lives; deleting it switches the capability off. Its id is `<agentId>/<capability>`. Any change replaces it: the old capability is switched off before the new one is switched on. Use it on an agent that has no `capabilities` list (one owner per set).
+
+        ## Example Usage
+        ### Capabilities switched on one by one
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        # No capabilities list on the agent: its capabilities are owned by AgentCapability resources.
+        research = writer.ApiAgent("research", name="Research assistant")
+        research_models = writer.AgentCapability("research-models", agent_id=research.id, capability=writer.Capability.MODELS)
+        research_chat = writer.AgentCapability("research-chat", agent_id=research.id, capability=writer.Capability.CHAT)
+
+        pulumi.export("capabilityIds", [research_models.id, research_chat.id])
+        ```
 
         :param str resource_name: The name of the resource.
         :param AgentCapabilityArgs args: The arguments to use to populate this resource's properties.
@@ -144,7 +172,7 @@ class AgentCapability(pulumi.CustomResource):
     @pulumi.getter(name="agentId")
     def agent_id(self) -> pulumi.Output[_builtins.str]:
         """
-        The agent. Changing it replaces the resource.
+        The id of the agent. Changing it replaces the resource.
         """
         return pulumi.get(self, "agent_id")
 

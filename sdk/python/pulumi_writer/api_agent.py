@@ -27,10 +27,10 @@ class ApiAgentArgs:
         """
         The set of arguments for constructing a ApiAgent resource.
 
-        :param pulumi.Input[Sequence[pulumi.Input['Capability']]] capabilities: The whole set of capabilities (Writer API endpoints its keys may call). When given, the agent owns the set; when omitted, capabilities are left to AgentCapability resources. Updated in place.
-        :param pulumi.Input[_builtins.str] description: A short description. Updated in place.
-        :param pulumi.Input[_builtins.str] name: The name. Defaults to the resource's name. Updated in place.
-        :param pulumi.Input[_builtins.bool] revoke_default_key: Revoke the default "Production" key right after creation (or when switched on later).
+        :param pulumi.Input[Sequence[pulumi.Input['Capability']]] capabilities: The whole set of capabilities (which Writer API endpoints its keys may call; order does not matter). When given, the agent owns the set and puts it right on every update; when omitted, the agent never touches capabilities and its diff ignores them: manage them with AgentCapability resources (never both on one agent). Updated in place.
+        :param pulumi.Input[_builtins.str] description: A short description of what the agent is for. Updated in place.
+        :param pulumi.Input[_builtins.str] name: The agent's name in AI Studio. Defaults to the resource's name. Updated in place.
+        :param pulumi.Input[_builtins.bool] revoke_default_key: Revoke the agent's default "Production" key (valid for all teams) right after creation, or when switched on later; switching it off again does not bring the key back. Default false.
         """
         if capabilities is not None:
             pulumi.set(__self__, "capabilities", capabilities)
@@ -45,7 +45,7 @@ class ApiAgentArgs:
     @pulumi.getter
     def capabilities(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['Capability']]]]:
         """
-        The whole set of capabilities (Writer API endpoints its keys may call). When given, the agent owns the set; when omitted, capabilities are left to AgentCapability resources. Updated in place.
+        The whole set of capabilities (which Writer API endpoints its keys may call; order does not matter). When given, the agent owns the set and puts it right on every update; when omitted, the agent never touches capabilities and its diff ignores them: manage them with AgentCapability resources (never both on one agent). Updated in place.
         """
         return pulumi.get(self, "capabilities")
 
@@ -57,7 +57,7 @@ class ApiAgentArgs:
     @pulumi.getter
     def description(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        A short description. Updated in place.
+        A short description of what the agent is for. Updated in place.
         """
         return pulumi.get(self, "description")
 
@@ -69,7 +69,7 @@ class ApiAgentArgs:
     @pulumi.getter
     def name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The name. Defaults to the resource's name. Updated in place.
+        The agent's name in AI Studio. Defaults to the resource's name. Updated in place.
         """
         return pulumi.get(self, "name")
 
@@ -81,7 +81,7 @@ class ApiAgentArgs:
     @pulumi.getter(name="revokeDefaultKey")
     def revoke_default_key(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Revoke the default "Production" key right after creation (or when switched on later).
+        Revoke the agent's default "Production" key (valid for all teams) right after creation, or when switched on later; switching it off again does not bring the key back. Default false.
         """
         return pulumi.get(self, "revoke_default_key")
 
@@ -102,14 +102,38 @@ class ApiAgent(pulumi.CustomResource):
                  revoke_default_key: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         """
-        A Writer API agent, with its default "Production" key.
+        A Writer API agent: the unit of Writer API access. Its capabilities decide which Writer API endpoints its keys may call (manage them here with `capabilities`, or one by one with AgentCapability). Writer gives every new agent a default "Production" key valid for all teams; its secret is the `defaultKeySecret` output, or set `revokeDefaultKey` and declare scoped keys with ApiKey. Every argument is updated in place. Deleting the agent revokes every key it still has.
+
+        ## Example Usage
+        ### An agent with a set of capabilities
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        support_bot = writer.ApiAgent("support-bot",
+            name="Support bot",
+            description="Answers customer tickets",
+            capabilities=[writer.Capability.CHAT, writer.Capability.KNOWLEDGE_GRAPH],
+            revoke_default_key=True)
+
+        pulumi.export("agentId", support_bot.id)
+        pulumi.export("capabilities", support_bot.capabilities)
+        ```
+
+        ## Import
+
+        An agent made elsewhere (clicked in AI Studio, or by another stack) is imported by its id; its `defaultKeySecret` is empty (Writer never shows a secret twice):
+
+        ```sh
+        $ pulumi import writer:index:ApiAgent support-bot <agentId>
+        ```
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[Sequence[pulumi.Input['Capability']]] capabilities: The whole set of capabilities (Writer API endpoints its keys may call). When given, the agent owns the set; when omitted, capabilities are left to AgentCapability resources. Updated in place.
-        :param pulumi.Input[_builtins.str] description: A short description. Updated in place.
-        :param pulumi.Input[_builtins.str] name: The name. Defaults to the resource's name. Updated in place.
-        :param pulumi.Input[_builtins.bool] revoke_default_key: Revoke the default "Production" key right after creation (or when switched on later).
+        :param pulumi.Input[Sequence[pulumi.Input['Capability']]] capabilities: The whole set of capabilities (which Writer API endpoints its keys may call; order does not matter). When given, the agent owns the set and puts it right on every update; when omitted, the agent never touches capabilities and its diff ignores them: manage them with AgentCapability resources (never both on one agent). Updated in place.
+        :param pulumi.Input[_builtins.str] description: A short description of what the agent is for. Updated in place.
+        :param pulumi.Input[_builtins.str] name: The agent's name in AI Studio. Defaults to the resource's name. Updated in place.
+        :param pulumi.Input[_builtins.bool] revoke_default_key: Revoke the agent's default "Production" key (valid for all teams) right after creation, or when switched on later; switching it off again does not bring the key back. Default false.
         """
         ...
     @overload
@@ -118,7 +142,31 @@ class ApiAgent(pulumi.CustomResource):
                  args: Optional[ApiAgentArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A Writer API agent, with its default "Production" key.
+        A Writer API agent: the unit of Writer API access. Its capabilities decide which Writer API endpoints its keys may call (manage them here with `capabilities`, or one by one with AgentCapability). Writer gives every new agent a default "Production" key valid for all teams; its secret is the `defaultKeySecret` output, or set `revokeDefaultKey` and declare scoped keys with ApiKey. Every argument is updated in place. Deleting the agent revokes every key it still has.
+
+        ## Example Usage
+        ### An agent with a set of capabilities
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        support_bot = writer.ApiAgent("support-bot",
+            name="Support bot",
+            description="Answers customer tickets",
+            capabilities=[writer.Capability.CHAT, writer.Capability.KNOWLEDGE_GRAPH],
+            revoke_default_key=True)
+
+        pulumi.export("agentId", support_bot.id)
+        pulumi.export("capabilities", support_bot.capabilities)
+        ```
+
+        ## Import
+
+        An agent made elsewhere (clicked in AI Studio, or by another stack) is imported by its id; its `defaultKeySecret` is empty (Writer never shows a secret twice):
+
+        ```sh
+        $ pulumi import writer:index:ApiAgent support-bot <agentId>
+        ```
 
         :param str resource_name: The name of the resource.
         :param ApiAgentArgs args: The arguments to use to populate this resource's properties.
@@ -196,30 +244,39 @@ class ApiAgent(pulumi.CustomResource):
     @pulumi.getter
     def capabilities(self) -> pulumi.Output[Sequence['Capability']]:
         """
-        The whole set of capabilities (Writer API endpoints its keys may call). When given, the agent owns the set; when omitted, capabilities are left to AgentCapability resources. Updated in place.
+        The capabilities enabled on the server, sorted, whoever manages them (this resource or AgentCapability resources).
         """
         return pulumi.get(self, "capabilities")
 
     @_builtins.property
     @pulumi.getter(name="createdAt")
     def created_at(self) -> pulumi.Output[_builtins.str]:
+        """
+        When the agent was created (ISO 8601).
+        """
         return pulumi.get(self, "created_at")
 
     @_builtins.property
     @pulumi.getter(name="defaultKeyId")
     def default_key_id(self) -> pulumi.Output[_builtins.str]:
+        """
+        The id of the default "Production" key Writer made with the agent; empty for an imported agent.
+        """
         return pulumi.get(self, "default_key_id")
 
     @_builtins.property
     @pulumi.getter(name="defaultKeyMasked")
     def default_key_masked(self) -> pulumi.Output[_builtins.str]:
+        """
+        The Production key's masked secret, e.g. writer_sk_…a1b2; empty for an imported agent.
+        """
         return pulumi.get(self, "default_key_masked")
 
     @_builtins.property
     @pulumi.getter(name="defaultKeySecret")
     def default_key_secret(self) -> pulumi.Output[_builtins.str]:
         """
-        The Production key's secret; empty when revoked or imported.
+        The Production key's secret (a Pulumi secret); empty when the key was revoked (revokeDefaultKey) or the agent was imported: Writer shows a secret only once.
         """
         return pulumi.get(self, "default_key_secret")
 
@@ -227,7 +284,7 @@ class ApiAgent(pulumi.CustomResource):
     @pulumi.getter
     def description(self) -> pulumi.Output[_builtins.str]:
         """
-        A short description. Updated in place.
+        The agent's description, as on the server (empty when none).
         """
         return pulumi.get(self, "description")
 
@@ -235,7 +292,7 @@ class ApiAgent(pulumi.CustomResource):
     @pulumi.getter
     def name(self) -> pulumi.Output[_builtins.str]:
         """
-        The name. Defaults to the resource's name. Updated in place.
+        The agent's name, as on the server.
         """
         return pulumi.get(self, "name")
 
@@ -243,12 +300,15 @@ class ApiAgent(pulumi.CustomResource):
     @pulumi.getter(name="revokeDefaultKey")
     def revoke_default_key(self) -> pulumi.Output[_builtins.bool]:
         """
-        Revoke the default "Production" key right after creation (or when switched on later).
+        Whether this resource revoked the default "Production" key.
         """
         return pulumi.get(self, "revoke_default_key")
 
     @_builtins.property
     @pulumi.getter(name="updatedAt")
     def updated_at(self) -> pulumi.Output[_builtins.str]:
+        """
+        When the agent was last changed (ISO 8601).
+        """
         return pulumi.get(self, "updated_at")
 

@@ -36,18 +36,18 @@ class ApiKeyArgs:
         """
         The set of arguments for constructing a ApiKey resource.
 
-        :param pulumi.Input[_builtins.str] agent_id: The agent. Changing it replaces the resource.
-        :param pulumi.Input[_builtins.bool] enabled: false disables the key without revoking it. Default true. Updated in place.
-        :param pulumi.Input[_builtins.str] expires_at: When the key stops working (ISO 8601, in the future). Updated in place.
-        :param pulumi.Input[_builtins.int] grace_period_seconds: On rotation, how long the previous secret keeps working (0..604800 s). Default 86400.
-        :param pulumi.Input[_builtins.str] name: The name. Defaults to the resource's name. Updated in place.
-        :param pulumi.Input[_builtins.str] owner_id: The key owner (a member of the team for a team-scoped key). Updated in place.
-        :param pulumi.Input[_builtins.int] requests_per_minute: The gateway answers 429 past this many requests a minute. Updated in place.
-        :param pulumi.Input[_builtins.float] rotate_after_days: Regenerate the secret in place once this many days have passed since the last rotation.
-        :param Any rotation_triggers: Any value; when it changes, the secret is regenerated in place (same key id).
-        :param pulumi.Input[_builtins.str] team_id: Scope the key to one team (omit for all teams). Changing it replaces the key. Needs ownerId.
-        :param pulumi.Input['TokenBudgetArgs'] token_budget: A token budget per UTC day or month. Updated in place.
-        :param pulumi.Input[_builtins.int] tokens_per_minute: The gateway answers 429 once the tokens reported this minute reach it. Updated in place.
+        :param pulumi.Input[_builtins.str] agent_id: The id of the agent the key belongs to. Changing it replaces the key (the new key is created before the old one is revoked).
+        :param pulumi.Input[_builtins.bool] enabled: false disables the key without revoking it (its secret stops working until it is enabled again). Default true. Updated in place.
+        :param pulumi.Input[_builtins.str] expires_at: When the key stops working (ISO 8601). A new or changed value must be in the future. Once it has passed, every plan warns that the key expired (without failing); a later value revives the key in place. Updated in place.
+        :param pulumi.Input[_builtins.int] grace_period_seconds: On rotation, how long the previous secret keeps working (0..604800 seconds), so consumers can roll over. Default 86400 (one day).
+        :param pulumi.Input[_builtins.str] name: The key's name. Defaults to the resource's name. Updated in place.
+        :param pulumi.Input[_builtins.str] owner_id: The key owner's user id (e.g. from getUser): for a team-scoped key, a member of that team (the server refuses anyone else with 422). Updated in place.
+        :param pulumi.Input[_builtins.int] requests_per_minute: The gateway answers 429 (with Retry-After) past this many requests in a minute (an integer >= 1). Omit for no limit. Updated in place.
+        :param pulumi.Input[_builtins.float] rotate_after_days: Regenerate the secret in place once this many days (fractions allowed, > 0) have passed since the last rotation; the plan shows the rotation when it is due.
+        :param Any rotation_triggers: Any value; when it changes, the secret is regenerated in place (same key id), and the previous secret keeps working for gracePeriodSeconds.
+        :param pulumi.Input[_builtins.str] team_id: Scope the key to one team (its id, e.g. from getTeam); omitted, the key is valid for all teams. Needs ownerId. Changing it replaces the key (the new key is created before the old one is revoked).
+        :param pulumi.Input['TokenBudgetArgs'] token_budget: A token budget per UTC day or month, never overrun the same way: 429 until the day or month ends. Omit for no budget. Updated in place.
+        :param pulumi.Input[_builtins.int] tokens_per_minute: Tokens (prompt + completion) per minute, never overrun: each request reserves its bound (prompt + max_tokens) and settles to what it spent; the gateway answers 429 until the next minute when the next request's bound does not fit. Omit for no limit. Updated in place.
         """
         pulumi.set(__self__, "agent_id", agent_id)
         if enabled is not None:
@@ -77,7 +77,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="agentId")
     def agent_id(self) -> pulumi.Input[_builtins.str]:
         """
-        The agent. Changing it replaces the resource.
+        The id of the agent the key belongs to. Changing it replaces the key (the new key is created before the old one is revoked).
         """
         return pulumi.get(self, "agent_id")
 
@@ -89,7 +89,7 @@ class ApiKeyArgs:
     @pulumi.getter
     def enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        false disables the key without revoking it. Default true. Updated in place.
+        false disables the key without revoking it (its secret stops working until it is enabled again). Default true. Updated in place.
         """
         return pulumi.get(self, "enabled")
 
@@ -101,7 +101,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="expiresAt")
     def expires_at(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        When the key stops working (ISO 8601, in the future). Updated in place.
+        When the key stops working (ISO 8601). A new or changed value must be in the future. Once it has passed, every plan warns that the key expired (without failing); a later value revives the key in place. Updated in place.
         """
         return pulumi.get(self, "expires_at")
 
@@ -113,7 +113,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="gracePeriodSeconds")
     def grace_period_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        On rotation, how long the previous secret keeps working (0..604800 s). Default 86400.
+        On rotation, how long the previous secret keeps working (0..604800 seconds), so consumers can roll over. Default 86400 (one day).
         """
         return pulumi.get(self, "grace_period_seconds")
 
@@ -125,7 +125,7 @@ class ApiKeyArgs:
     @pulumi.getter
     def name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The name. Defaults to the resource's name. Updated in place.
+        The key's name. Defaults to the resource's name. Updated in place.
         """
         return pulumi.get(self, "name")
 
@@ -137,7 +137,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="ownerId")
     def owner_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The key owner (a member of the team for a team-scoped key). Updated in place.
+        The key owner's user id (e.g. from getUser): for a team-scoped key, a member of that team (the server refuses anyone else with 422). Updated in place.
         """
         return pulumi.get(self, "owner_id")
 
@@ -149,7 +149,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="requestsPerMinute")
     def requests_per_minute(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        The gateway answers 429 past this many requests a minute. Updated in place.
+        The gateway answers 429 (with Retry-After) past this many requests in a minute (an integer >= 1). Omit for no limit. Updated in place.
         """
         return pulumi.get(self, "requests_per_minute")
 
@@ -161,7 +161,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="rotateAfterDays")
     def rotate_after_days(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        Regenerate the secret in place once this many days have passed since the last rotation.
+        Regenerate the secret in place once this many days (fractions allowed, > 0) have passed since the last rotation; the plan shows the rotation when it is due.
         """
         return pulumi.get(self, "rotate_after_days")
 
@@ -173,7 +173,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="rotationTriggers")
     def rotation_triggers(self) -> Optional[Any]:
         """
-        Any value; when it changes, the secret is regenerated in place (same key id).
+        Any value; when it changes, the secret is regenerated in place (same key id), and the previous secret keeps working for gracePeriodSeconds.
         """
         return pulumi.get(self, "rotation_triggers")
 
@@ -185,7 +185,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="teamId")
     def team_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Scope the key to one team (omit for all teams). Changing it replaces the key. Needs ownerId.
+        Scope the key to one team (its id, e.g. from getTeam); omitted, the key is valid for all teams. Needs ownerId. Changing it replaces the key (the new key is created before the old one is revoked).
         """
         return pulumi.get(self, "team_id")
 
@@ -197,7 +197,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="tokenBudget")
     def token_budget(self) -> pulumi.Input[Optional['TokenBudgetArgs']]:
         """
-        A token budget per UTC day or month. Updated in place.
+        A token budget per UTC day or month, never overrun the same way: 429 until the day or month ends. Omit for no budget. Updated in place.
         """
         return pulumi.get(self, "token_budget")
 
@@ -209,7 +209,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="tokensPerMinute")
     def tokens_per_minute(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        The gateway answers 429 once the tokens reported this minute reach it. Updated in place.
+        Tokens (prompt + completion) per minute, never overrun: each request reserves its bound (prompt + max_tokens) and settles to what it spent; the gateway answers 429 until the next minute when the next request's bound does not fit. Omit for no limit. Updated in place.
         """
         return pulumi.get(self, "tokens_per_minute")
 
@@ -238,22 +238,76 @@ class ApiKey(pulumi.CustomResource):
                  tokens_per_minute: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
         """
-        An API key of a Writer API agent, scoped to all teams or one team. Import with `<agentId>/<keyId>`.
+        An API key of a Writer API agent, valid for all teams or scoped to one team (with a key owner who is a member of it). Its secret is created by Writer, shown once, and kept in the state as a Pulumi secret. Rotation is an in-place update: `rotationTriggers` (rotate now) and `rotateAfterDays` (rotate on a schedule) regenerate the secret under the same key id, and the previous secret keeps working for `gracePeriodSeconds`. A new `agentId` or `teamId` replaces the key: the new key is created first, then the old one is revoked.
+
+        ## Resource options on a live key
+
+        A key is a live credential: what Pulumi does to the resource, it does to everyone who uses the secret. The engine's resource options mean this for it:
+
+        - **`retainOnDelete: true`** (Python `retain_on_delete=True`): when the key leaves the stack (removed from the program, `pulumi destroy`, or the old key of a replacement), Pulumi forgets it without revoking it: the key keeps working in Writer, and its secret is in no Pulumi state any more, so revoke it in Writer (the console or the admin API) once nobody needs it. Deleting an agent revokes all of its keys, so a key survives only if its agent does: retain the ApiAgent too, or keep it in the stack. The option applies from the deployment that records it: set it in one `up` before removing or replacing the key.
+        - **`protect: true`**: Pulumi refuses to delete or replace the key: `pulumi destroy`, removing the key from the program, and a new `agentId` or `teamId` fail with an error and leave the key as it is (`pulumi state unprotect` lifts it). In-place updates still run, rotations included. The code `pulumi import` generates sets it.
+        - **`ignoreChanges`** (Python `ignore_changes`): the listed arguments keep the value of the last deployment, whatever the program says. `ignoreChanges: ["rotationTriggers"]` stops a changed trigger from rotating the secret; `["enabled"]`, `["expiresAt"]` or `["requestsPerMinute"]` stop Pulumi from applying new values of those arguments in the program. It does not pause a rotation that `rotateAfterDays` makes due (that is planned from the time of the last rotation: remove or raise `rotateAfterDays` instead), and it does not keep a change made by hand in Writer: the provider compares the program with what the server has, so once a refresh (`pulumi refresh`, `pulumi up --refresh`) has read, say, a key disabled by hand, the next `up` enables it again.
+
+        ## Example Usage
+        ### A team-scoped key with scheduled rotation and a rate limit
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        support_bot = writer.ApiAgent("support-bot", capabilities=[writer.Capability.CHAT], revoke_default_key=True)
+        support = writer.get_team(name="Support")
+        lead = writer.get_user(email="lead@example.com")
+
+        support_prod = writer.ApiKey("support-prod",
+            agent_id=support_bot.id,
+            team_id=support.id,
+            owner_id=lead.id,
+            rotate_after_days=90,
+            grace_period_seconds=3600,
+            requests_per_minute=60)
+
+        pulumi.export("keyId", support_prod.id)
+        pulumi.export("secret", support_prod.secret)
+        ```
+        ### A key that keeps working after it leaves the stack
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        # Deleting an agent revokes its keys: the agent is retained too.
+        partner_bot = writer.ApiAgent("partner-bot",
+            capabilities=[writer.Capability.MODELS],
+            revoke_default_key=True,
+            opts=pulumi.ResourceOptions(retain_on_delete=True))
+        partner_key = writer.ApiKey("partner-key",
+            agent_id=partner_bot.id,
+            opts=pulumi.ResourceOptions(retain_on_delete=True))
+
+        pulumi.export("secret", partner_key.secret)
+        ```
+
+        ## Import
+
+        A key made elsewhere is imported by `<agentId>/<keyId>` (its id in this provider); its `secret` is empty with a warning, as Writer never shows a secret twice (rotate it to get one):
+
+        ```sh
+        $ pulumi import writer:index:ApiKey support-prod <agentId>/<keyId>
+        ```
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] agent_id: The agent. Changing it replaces the resource.
-        :param pulumi.Input[_builtins.bool] enabled: false disables the key without revoking it. Default true. Updated in place.
-        :param pulumi.Input[_builtins.str] expires_at: When the key stops working (ISO 8601, in the future). Updated in place.
-        :param pulumi.Input[_builtins.int] grace_period_seconds: On rotation, how long the previous secret keeps working (0..604800 s). Default 86400.
-        :param pulumi.Input[_builtins.str] name: The name. Defaults to the resource's name. Updated in place.
-        :param pulumi.Input[_builtins.str] owner_id: The key owner (a member of the team for a team-scoped key). Updated in place.
-        :param pulumi.Input[_builtins.int] requests_per_minute: The gateway answers 429 past this many requests a minute. Updated in place.
-        :param pulumi.Input[_builtins.float] rotate_after_days: Regenerate the secret in place once this many days have passed since the last rotation.
-        :param Any rotation_triggers: Any value; when it changes, the secret is regenerated in place (same key id).
-        :param pulumi.Input[_builtins.str] team_id: Scope the key to one team (omit for all teams). Changing it replaces the key. Needs ownerId.
-        :param pulumi.Input[Union['TokenBudgetArgs', 'TokenBudgetArgsDict']] token_budget: A token budget per UTC day or month. Updated in place.
-        :param pulumi.Input[_builtins.int] tokens_per_minute: The gateway answers 429 once the tokens reported this minute reach it. Updated in place.
+        :param pulumi.Input[_builtins.str] agent_id: The id of the agent the key belongs to. Changing it replaces the key (the new key is created before the old one is revoked).
+        :param pulumi.Input[_builtins.bool] enabled: false disables the key without revoking it (its secret stops working until it is enabled again). Default true. Updated in place.
+        :param pulumi.Input[_builtins.str] expires_at: When the key stops working (ISO 8601). A new or changed value must be in the future. Once it has passed, every plan warns that the key expired (without failing); a later value revives the key in place. Updated in place.
+        :param pulumi.Input[_builtins.int] grace_period_seconds: On rotation, how long the previous secret keeps working (0..604800 seconds), so consumers can roll over. Default 86400 (one day).
+        :param pulumi.Input[_builtins.str] name: The key's name. Defaults to the resource's name. Updated in place.
+        :param pulumi.Input[_builtins.str] owner_id: The key owner's user id (e.g. from getUser): for a team-scoped key, a member of that team (the server refuses anyone else with 422). Updated in place.
+        :param pulumi.Input[_builtins.int] requests_per_minute: The gateway answers 429 (with Retry-After) past this many requests in a minute (an integer >= 1). Omit for no limit. Updated in place.
+        :param pulumi.Input[_builtins.float] rotate_after_days: Regenerate the secret in place once this many days (fractions allowed, > 0) have passed since the last rotation; the plan shows the rotation when it is due.
+        :param Any rotation_triggers: Any value; when it changes, the secret is regenerated in place (same key id), and the previous secret keeps working for gracePeriodSeconds.
+        :param pulumi.Input[_builtins.str] team_id: Scope the key to one team (its id, e.g. from getTeam); omitted, the key is valid for all teams. Needs ownerId. Changing it replaces the key (the new key is created before the old one is revoked).
+        :param pulumi.Input[Union['TokenBudgetArgs', 'TokenBudgetArgsDict']] token_budget: A token budget per UTC day or month, never overrun the same way: 429 until the day or month ends. Omit for no budget. Updated in place.
+        :param pulumi.Input[_builtins.int] tokens_per_minute: Tokens (prompt + completion) per minute, never overrun: each request reserves its bound (prompt + max_tokens) and settles to what it spent; the gateway answers 429 until the next minute when the next request's bound does not fit. Omit for no limit. Updated in place.
         """
         ...
     @overload
@@ -262,7 +316,61 @@ class ApiKey(pulumi.CustomResource):
                  args: ApiKeyArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        An API key of a Writer API agent, scoped to all teams or one team. Import with `<agentId>/<keyId>`.
+        An API key of a Writer API agent, valid for all teams or scoped to one team (with a key owner who is a member of it). Its secret is created by Writer, shown once, and kept in the state as a Pulumi secret. Rotation is an in-place update: `rotationTriggers` (rotate now) and `rotateAfterDays` (rotate on a schedule) regenerate the secret under the same key id, and the previous secret keeps working for `gracePeriodSeconds`. A new `agentId` or `teamId` replaces the key: the new key is created first, then the old one is revoked.
+
+        ## Resource options on a live key
+
+        A key is a live credential: what Pulumi does to the resource, it does to everyone who uses the secret. The engine's resource options mean this for it:
+
+        - **`retainOnDelete: true`** (Python `retain_on_delete=True`): when the key leaves the stack (removed from the program, `pulumi destroy`, or the old key of a replacement), Pulumi forgets it without revoking it: the key keeps working in Writer, and its secret is in no Pulumi state any more, so revoke it in Writer (the console or the admin API) once nobody needs it. Deleting an agent revokes all of its keys, so a key survives only if its agent does: retain the ApiAgent too, or keep it in the stack. The option applies from the deployment that records it: set it in one `up` before removing or replacing the key.
+        - **`protect: true`**: Pulumi refuses to delete or replace the key: `pulumi destroy`, removing the key from the program, and a new `agentId` or `teamId` fail with an error and leave the key as it is (`pulumi state unprotect` lifts it). In-place updates still run, rotations included. The code `pulumi import` generates sets it.
+        - **`ignoreChanges`** (Python `ignore_changes`): the listed arguments keep the value of the last deployment, whatever the program says. `ignoreChanges: ["rotationTriggers"]` stops a changed trigger from rotating the secret; `["enabled"]`, `["expiresAt"]` or `["requestsPerMinute"]` stop Pulumi from applying new values of those arguments in the program. It does not pause a rotation that `rotateAfterDays` makes due (that is planned from the time of the last rotation: remove or raise `rotateAfterDays` instead), and it does not keep a change made by hand in Writer: the provider compares the program with what the server has, so once a refresh (`pulumi refresh`, `pulumi up --refresh`) has read, say, a key disabled by hand, the next `up` enables it again.
+
+        ## Example Usage
+        ### A team-scoped key with scheduled rotation and a rate limit
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        support_bot = writer.ApiAgent("support-bot", capabilities=[writer.Capability.CHAT], revoke_default_key=True)
+        support = writer.get_team(name="Support")
+        lead = writer.get_user(email="lead@example.com")
+
+        support_prod = writer.ApiKey("support-prod",
+            agent_id=support_bot.id,
+            team_id=support.id,
+            owner_id=lead.id,
+            rotate_after_days=90,
+            grace_period_seconds=3600,
+            requests_per_minute=60)
+
+        pulumi.export("keyId", support_prod.id)
+        pulumi.export("secret", support_prod.secret)
+        ```
+        ### A key that keeps working after it leaves the stack
+        ```python
+        import pulumi
+        import pulumi_writer as writer
+
+        # Deleting an agent revokes its keys: the agent is retained too.
+        partner_bot = writer.ApiAgent("partner-bot",
+            capabilities=[writer.Capability.MODELS],
+            revoke_default_key=True,
+            opts=pulumi.ResourceOptions(retain_on_delete=True))
+        partner_key = writer.ApiKey("partner-key",
+            agent_id=partner_bot.id,
+            opts=pulumi.ResourceOptions(retain_on_delete=True))
+
+        pulumi.export("secret", partner_key.secret)
+        ```
+
+        ## Import
+
+        A key made elsewhere is imported by `<agentId>/<keyId>` (its id in this provider); its `secret` is empty with a warning, as Writer never shows a secret twice (rotate it to get one):
+
+        ```sh
+        $ pulumi import writer:index:ApiKey support-prod <agentId>/<keyId>
+        ```
 
         :param str resource_name: The name of the resource.
         :param ApiKeyArgs args: The arguments to use to populate this resource's properties.
@@ -372,20 +480,23 @@ class ApiKey(pulumi.CustomResource):
     @pulumi.getter(name="agentId")
     def agent_id(self) -> pulumi.Output[_builtins.str]:
         """
-        The agent. Changing it replaces the resource.
+        The id of the agent the key belongs to.
         """
         return pulumi.get(self, "agent_id")
 
     @_builtins.property
     @pulumi.getter(name="createdAt")
     def created_at(self) -> pulumi.Output[_builtins.str]:
+        """
+        When the key was created (ISO 8601).
+        """
         return pulumi.get(self, "created_at")
 
     @_builtins.property
     @pulumi.getter
     def enabled(self) -> pulumi.Output[_builtins.bool]:
         """
-        false disables the key without revoking it. Default true. Updated in place.
+        Whether the key is enabled (status "active") on the server.
         """
         return pulumi.get(self, "enabled")
 
@@ -393,7 +504,7 @@ class ApiKey(pulumi.CustomResource):
     @pulumi.getter(name="expiresAt")
     def expires_at(self) -> pulumi.Output[_builtins.str]:
         """
-        When the key stops working (ISO 8601, in the future). Updated in place.
+        When the key expires (ISO 8601); empty string if never.
         """
         return pulumi.get(self, "expires_at")
 
@@ -401,7 +512,7 @@ class ApiKey(pulumi.CustomResource):
     @pulumi.getter(name="gracePeriodSeconds")
     def grace_period_seconds(self) -> pulumi.Output[_builtins.int]:
         """
-        On rotation, how long the previous secret keeps working (0..604800 s). Default 86400.
+        The grace period the next rotation will use, in seconds.
         """
         return pulumi.get(self, "grace_period_seconds")
 
@@ -409,7 +520,7 @@ class ApiKey(pulumi.CustomResource):
     @pulumi.getter
     def masked(self) -> pulumi.Output[_builtins.str]:
         """
-        The masked secret, e.g. writer_sk_…a1b2.
+        The masked secret, e.g. writer_sk_…a1b2: safe to print.
         """
         return pulumi.get(self, "masked")
 
@@ -417,7 +528,7 @@ class ApiKey(pulumi.CustomResource):
     @pulumi.getter
     def name(self) -> pulumi.Output[_builtins.str]:
         """
-        The name. Defaults to the resource's name. Updated in place.
+        The key's name, as on the server.
         """
         return pulumi.get(self, "name")
 
@@ -425,20 +536,23 @@ class ApiKey(pulumi.CustomResource):
     @pulumi.getter(name="ownerId")
     def owner_id(self) -> pulumi.Output[_builtins.str]:
         """
-        The key owner (a member of the team for a team-scoped key). Updated in place.
+        The key owner's user id; empty string when none.
         """
         return pulumi.get(self, "owner_id")
 
     @_builtins.property
     @pulumi.getter(name="previousSecretExpiresAt")
     def previous_secret_expires_at(self) -> pulumi.Output[_builtins.str]:
+        """
+        After a rotation, until when the previous secret still works (ISO 8601); empty string when none.
+        """
         return pulumi.get(self, "previous_secret_expires_at")
 
     @_builtins.property
     @pulumi.getter(name="requestsPerMinute")
     def requests_per_minute(self) -> pulumi.Output[_builtins.int]:
         """
-        The gateway answers 429 past this many requests a minute. Updated in place.
+        The key's request limit per minute; 0 when none.
         """
         return pulumi.get(self, "requests_per_minute")
 
@@ -446,51 +560,63 @@ class ApiKey(pulumi.CustomResource):
     @pulumi.getter(name="rotateAfterDays")
     def rotate_after_days(self) -> pulumi.Output[Optional[_builtins.float]]:
         """
-        Regenerate the secret in place once this many days have passed since the last rotation.
+        The rotateAfterDays of the last deployment.
         """
         return pulumi.get(self, "rotate_after_days")
 
     @_builtins.property
     @pulumi.getter(name="rotatedAt")
     def rotated_at(self) -> pulumi.Output[_builtins.str]:
+        """
+        When the secret was last regenerated (ISO 8601); empty string if never.
+        """
         return pulumi.get(self, "rotated_at")
 
     @_builtins.property
     @pulumi.getter(name="rotationAnchor")
     def rotation_anchor(self) -> pulumi.Output[_builtins.str]:
+        """
+        The time of the last rotation the program asked for (ISO 8601). It moves in the plan when a rotation is due (rotationTriggers changed or rotateAfterDays elapsed).
+        """
         return pulumi.get(self, "rotation_anchor")
 
     @_builtins.property
     @pulumi.getter(name="rotationTriggers")
     def rotation_triggers(self) -> pulumi.Output[Optional[Any]]:
         """
-        Any value; when it changes, the secret is regenerated in place (same key id).
+        The rotationTriggers of the last deployment.
         """
         return pulumi.get(self, "rotation_triggers")
 
     @_builtins.property
     @pulumi.getter
     def scope(self) -> pulumi.Output[_builtins.str]:
+        """
+        "all_teams" or "team".
+        """
         return pulumi.get(self, "scope")
 
     @_builtins.property
     @pulumi.getter
     def secret(self) -> pulumi.Output[_builtins.str]:
         """
-        The key's secret. Writer shows it only once; it is carried forward on refresh, and empty for an imported key.
+        The key's secret (a Pulumi secret). Writer shows it only once, so it is carried forward on refresh and never blanked; empty for an imported key until it is rotated.
         """
         return pulumi.get(self, "secret")
 
     @_builtins.property
     @pulumi.getter
     def status(self) -> pulumi.Output[_builtins.str]:
+        """
+        "active" or "disabled", as read from the server.
+        """
         return pulumi.get(self, "status")
 
     @_builtins.property
     @pulumi.getter(name="teamId")
     def team_id(self) -> pulumi.Output[_builtins.str]:
         """
-        Scope the key to one team (omit for all teams). Changing it replaces the key. Needs ownerId.
+        The team of a team-scoped key; empty string for a key valid for all teams.
         """
         return pulumi.get(self, "team_id")
 
@@ -498,7 +624,7 @@ class ApiKey(pulumi.CustomResource):
     @pulumi.getter(name="tokenBudget")
     def token_budget(self) -> pulumi.Output[Optional['outputs.TokenBudget']]:
         """
-        A token budget per UTC day or month. Updated in place.
+        The key's token budget; absent when none.
         """
         return pulumi.get(self, "token_budget")
 
@@ -506,7 +632,7 @@ class ApiKey(pulumi.CustomResource):
     @pulumi.getter(name="tokensPerMinute")
     def tokens_per_minute(self) -> pulumi.Output[_builtins.int]:
         """
-        The gateway answers 429 once the tokens reported this minute reach it. Updated in place.
+        The key's token limit per minute; 0 when none.
         """
         return pulumi.get(self, "tokens_per_minute")
 

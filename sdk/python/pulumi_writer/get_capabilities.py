@@ -32,6 +32,9 @@ class GetCapabilitiesResult:
     @_builtins.property
     @pulumi.getter
     def capabilities(self) -> Sequence['outputs.CapabilityInfo']:
+        """
+        Every capability the server knows.
+        """
         return pulumi.get(self, "capabilities")
 
 
@@ -46,7 +49,18 @@ class AwaitableGetCapabilitiesResult(GetCapabilitiesResult):
 
 def get_capabilities(opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetCapabilitiesResult:
     """
-    The capability catalog as the server reports it.
+    The capability catalog as the server reports it: each capability's id (the values of ApiAgent.capabilities and AgentCapability.capability), name, description and the Writer API endpoints it opens.
+
+    ## Example Usage
+    ### The capability catalog as a stack output
+    ```python
+    import pulumi
+    import pulumi_writer as writer
+
+    catalog = writer.get_capabilities()
+
+    pulumi.export("capabilities", catalog.capabilities)
+    ```
     """
     __args__ = dict()
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
@@ -56,7 +70,18 @@ def get_capabilities(opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGe
         capabilities=pulumi.get(__ret__, 'capabilities'))
 def get_capabilities_output(opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetCapabilitiesResult]:
     """
-    The capability catalog as the server reports it.
+    The capability catalog as the server reports it: each capability's id (the values of ApiAgent.capabilities and AgentCapability.capability), name, description and the Writer API endpoints it opens.
+
+    ## Example Usage
+    ### The capability catalog as a stack output
+    ```python
+    import pulumi
+    import pulumi_writer as writer
+
+    catalog = writer.get_capabilities()
+
+    pulumi.export("capabilities", catalog.capabilities)
+    ```
     """
     __args__ = dict()
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)

@@ -37,16 +37,25 @@ class GetTeamResult:
     @_builtins.property
     @pulumi.getter(name="createdAt")
     def created_at(self) -> _builtins.str:
+        """
+        When the team was created (ISO 8601).
+        """
         return pulumi.get(self, "created_at")
 
     @_builtins.property
     @pulumi.getter
     def id(self) -> _builtins.str:
+        """
+        The team's id.
+        """
         return pulumi.get(self, "id")
 
     @_builtins.property
     @pulumi.getter
     def name(self) -> _builtins.str:
+        """
+        The team's name.
+        """
         return pulumi.get(self, "name")
 
 
@@ -65,7 +74,21 @@ def get_team(id: Optional[_builtins.str] = None,
              name: Optional[_builtins.str] = None,
              opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetTeamResult:
     """
-    Finds a team by name or id.
+    Finds a team by name or by id (give exactly one). An unknown name fails the preview with the names of the teams that exist.
+
+    ## Example Usage
+    ### A team's id for a team-scoped key
+    ```python
+    import pulumi
+    import pulumi_writer as writer
+
+    support = writer.get_team(name="Support")
+
+    pulumi.export("supportTeamId", support.id)
+    ```
+
+    :param _builtins.str id: The team's id.
+    :param _builtins.str name: The team's name (exact).
     """
     __args__ = dict()
     __args__['id'] = id
@@ -81,7 +104,21 @@ def get_team_output(id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                     name: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                     opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetTeamResult]:
     """
-    Finds a team by name or id.
+    Finds a team by name or by id (give exactly one). An unknown name fails the preview with the names of the teams that exist.
+
+    ## Example Usage
+    ### A team's id for a team-scoped key
+    ```python
+    import pulumi
+    import pulumi_writer as writer
+
+    support = writer.get_team(name="Support")
+
+    pulumi.export("supportTeamId", support.id)
+    ```
+
+    :param _builtins.str id: The team's id.
+    :param _builtins.str name: The team's name (exact).
     """
     __args__ = dict()
     __args__['id'] = id

@@ -47,31 +47,49 @@ class GetUsageResult:
     @_builtins.property
     @pulumi.getter(name="agentId")
     def agent_id(self) -> _builtins.str:
+        """
+        The agent.
+        """
         return pulumi.get(self, "agent_id")
 
     @_builtins.property
     @pulumi.getter
     def days(self) -> Sequence['outputs.UsageDay']:
+        """
+        The figures of each UTC day with any use between `from` and `to`, oldest first.
+        """
         return pulumi.get(self, "days")
 
     @_builtins.property
     @pulumi.getter(name="from")
     def from_(self) -> _builtins.str:
+        """
+        First UTC day of the figures, YYYY-MM-DD.
+        """
         return pulumi.get(self, "from_")
 
     @_builtins.property
     @pulumi.getter(name="keyId")
     def key_id(self) -> Optional[_builtins.str]:
+        """
+        The key, when one was asked for.
+        """
         return pulumi.get(self, "key_id")
 
     @_builtins.property
     @pulumi.getter
     def to(self) -> _builtins.str:
+        """
+        Last UTC day of the figures, YYYY-MM-DD.
+        """
         return pulumi.get(self, "to")
 
     @_builtins.property
     @pulumi.getter
     def totals(self) -> 'outputs.UsageTotals':
+        """
+        The figures summed over the period.
+        """
         return pulumi.get(self, "totals")
 
 
@@ -95,12 +113,28 @@ def get_usage(agent_id: Optional[_builtins.str] = None,
               to: Optional[_builtins.str] = None,
               opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetUsageResult:
     """
-    What an agent's keys (or one key) used through the gateway, per UTC day (default the last 30 days). A lookup, not a resource output: figures that move on every call would make every refreshing preview look like drift.
+    What an agent's keys (or one key) used through the gateway, per UTC day (default the last 30 days; at most 366). A lookup, not a resource output: figures that move on every call would make every refreshing preview look like drift. `keyId` takes an ApiKey's `id` as it is: with this provider `<agentId>/<keyId>` (whose agent must be `agentId`), in the TypeScript package the key id itself.
+
+    ## Example Usage
+    ### Requests of an agent and of one of its keys
+    ```python
+    import pulumi
+    import pulumi_writer as writer
+
+    support_bot = writer.ApiAgent("support-bot", capabilities=[writer.Capability.CHAT], revoke_default_key=True)
+    support_key = writer.ApiKey("support-key", agent_id=support_bot.id)
+
+    agent_usage = writer.get_usage_output(agent_id=support_bot.id)
+    key_usage = writer.get_usage_output(agent_id=support_bot.id, key_id=support_key.id)
+
+    pulumi.export("agentRequests", agent_usage.apply(lambda u: u.totals.requests))
+    pulumi.export("keyRequests", key_usage.apply(lambda u: u.totals.requests))
+    ```
 
     :param _builtins.str agent_id: The agent.
-    :param _builtins.str from_: First UTC day, YYYY-MM-DD.
-    :param _builtins.str key_id: One key of the agent (its key id); omitted: all of them.
-    :param _builtins.str to: Last UTC day, YYYY-MM-DD.
+    :param _builtins.str from_: First UTC day, YYYY-MM-DD (default 29 days before to).
+    :param _builtins.str key_id: One key of the agent: an ApiKey's id as it is (`<agentId>/<keyId>`), or the key id alone; omitted: all of them.
+    :param _builtins.str to: Last UTC day, YYYY-MM-DD (default today).
     """
     __args__ = dict()
     __args__['agentId'] = agent_id
@@ -123,12 +157,28 @@ def get_usage_output(agent_id: pulumi.Input[Optional[_builtins.str]] = None,
                      to: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                      opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetUsageResult]:
     """
-    What an agent's keys (or one key) used through the gateway, per UTC day (default the last 30 days). A lookup, not a resource output: figures that move on every call would make every refreshing preview look like drift.
+    What an agent's keys (or one key) used through the gateway, per UTC day (default the last 30 days; at most 366). A lookup, not a resource output: figures that move on every call would make every refreshing preview look like drift. `keyId` takes an ApiKey's `id` as it is: with this provider `<agentId>/<keyId>` (whose agent must be `agentId`), in the TypeScript package the key id itself.
+
+    ## Example Usage
+    ### Requests of an agent and of one of its keys
+    ```python
+    import pulumi
+    import pulumi_writer as writer
+
+    support_bot = writer.ApiAgent("support-bot", capabilities=[writer.Capability.CHAT], revoke_default_key=True)
+    support_key = writer.ApiKey("support-key", agent_id=support_bot.id)
+
+    agent_usage = writer.get_usage_output(agent_id=support_bot.id)
+    key_usage = writer.get_usage_output(agent_id=support_bot.id, key_id=support_key.id)
+
+    pulumi.export("agentRequests", agent_usage.apply(lambda u: u.totals.requests))
+    pulumi.export("keyRequests", key_usage.apply(lambda u: u.totals.requests))
+    ```
 
     :param _builtins.str agent_id: The agent.
-    :param _builtins.str from_: First UTC day, YYYY-MM-DD.
-    :param _builtins.str key_id: One key of the agent (its key id); omitted: all of them.
-    :param _builtins.str to: Last UTC day, YYYY-MM-DD.
+    :param _builtins.str from_: First UTC day, YYYY-MM-DD (default 29 days before to).
+    :param _builtins.str key_id: One key of the agent: an ApiKey's id as it is (`<agentId>/<keyId>`), or the key id alone; omitted: all of them.
+    :param _builtins.str to: Last UTC day, YYYY-MM-DD (default today).
     """
     __args__ = dict()
     __args__['agentId'] = agent_id

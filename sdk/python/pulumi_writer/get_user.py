@@ -43,26 +43,41 @@ class GetUserResult:
     @_builtins.property
     @pulumi.getter(name="createdAt")
     def created_at(self) -> _builtins.str:
+        """
+        When the user was created (ISO 8601).
+        """
         return pulumi.get(self, "created_at")
 
     @_builtins.property
     @pulumi.getter
     def email(self) -> _builtins.str:
+        """
+        The user's email.
+        """
         return pulumi.get(self, "email")
 
     @_builtins.property
     @pulumi.getter
     def id(self) -> _builtins.str:
+        """
+        The user's id.
+        """
         return pulumi.get(self, "id")
 
     @_builtins.property
     @pulumi.getter
     def name(self) -> _builtins.str:
+        """
+        The user's name.
+        """
         return pulumi.get(self, "name")
 
     @_builtins.property
     @pulumi.getter(name="teamIds")
     def team_ids(self) -> Sequence[_builtins.str]:
+        """
+        The ids of the teams the user belongs to.
+        """
         return pulumi.get(self, "team_ids")
 
 
@@ -83,7 +98,22 @@ def get_user(email: Optional[_builtins.str] = None,
              id: Optional[_builtins.str] = None,
              opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetUserResult:
     """
-    Finds a user by email (case-insensitive) or id.
+    Finds a user by email (case-insensitive) or by id (give exactly one). An unknown email fails the preview.
+
+    ## Example Usage
+    ### A key owner by email
+    ```python
+    import pulumi
+    import pulumi_writer as writer
+
+    lead = writer.get_user(email="lead@example.com")
+
+    pulumi.export("leadId", lead.id)
+    pulumi.export("leadTeamIds", lead.team_ids)
+    ```
+
+    :param _builtins.str email: The user's email (case-insensitive).
+    :param _builtins.str id: The user's id.
     """
     __args__ = dict()
     __args__['email'] = email
@@ -101,7 +131,22 @@ def get_user_output(email: pulumi.Input[Optional[Optional[_builtins.str]]] = Non
                     id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                     opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetUserResult]:
     """
-    Finds a user by email (case-insensitive) or id.
+    Finds a user by email (case-insensitive) or by id (give exactly one). An unknown email fails the preview.
+
+    ## Example Usage
+    ### A key owner by email
+    ```python
+    import pulumi
+    import pulumi_writer as writer
+
+    lead = writer.get_user(email="lead@example.com")
+
+    pulumi.export("leadId", lead.id)
+    pulumi.export("leadTeamIds", lead.team_ids)
+    ```
+
+    :param _builtins.str email: The user's email (case-insensitive).
+    :param _builtins.str id: The user's id.
     """
     __args__ = dict()
     __args__['email'] = email

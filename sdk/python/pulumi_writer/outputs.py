@@ -34,6 +34,11 @@ class CapabilityInfo(dict):
                  name: _builtins.str):
         """
         A capability of the catalog.
+
+        :param _builtins.str description: What it allows.
+        :param Sequence[_builtins.str] endpoints: The Writer API endpoints it opens, e.g. "POST /v1/chat".
+        :param _builtins.str id: The capability's id, as in ApiAgent.capabilities.
+        :param _builtins.str name: Its display name.
         """
         pulumi.set(__self__, "description", description)
         pulumi.set(__self__, "endpoints", endpoints)
@@ -43,21 +48,33 @@ class CapabilityInfo(dict):
     @_builtins.property
     @pulumi.getter
     def description(self) -> _builtins.str:
+        """
+        What it allows.
+        """
         return pulumi.get(self, "description")
 
     @_builtins.property
     @pulumi.getter
     def endpoints(self) -> Sequence[_builtins.str]:
+        """
+        The Writer API endpoints it opens, e.g. "POST /v1/chat".
+        """
         return pulumi.get(self, "endpoints")
 
     @_builtins.property
     @pulumi.getter
     def id(self) -> _builtins.str:
+        """
+        The capability's id, as in ApiAgent.capabilities.
+        """
         return pulumi.get(self, "id")
 
     @_builtins.property
     @pulumi.getter
     def name(self) -> _builtins.str:
+        """
+        Its display name.
+        """
         return pulumi.get(self, "name")
 
 
@@ -71,6 +88,9 @@ class TokenBudget(dict):
                  tokens: _builtins.int):
         """
         A token budget per UTC day or month.
+
+        :param _builtins.str period: "day" or "month" (UTC).
+        :param _builtins.int tokens: Tokens (prompt + completion) per period, at least 1.
         """
         pulumi.set(__self__, "period", period)
         pulumi.set(__self__, "tokens", tokens)
@@ -78,11 +98,17 @@ class TokenBudget(dict):
     @_builtins.property
     @pulumi.getter
     def period(self) -> _builtins.str:
+        """
+        "day" or "month" (UTC).
+        """
         return pulumi.get(self, "period")
 
     @_builtins.property
     @pulumi.getter
     def tokens(self) -> _builtins.int:
+        """
+        Tokens (prompt + completion) per period, at least 1.
+        """
         return pulumi.get(self, "tokens")
 
 

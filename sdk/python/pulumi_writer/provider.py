@@ -24,8 +24,8 @@ class ProviderArgs:
         """
         The set of arguments for constructing a Provider resource.
 
-        :param pulumi.Input[_builtins.str] admin_token: The admin token.
-        :param pulumi.Input[_builtins.str] base_url: The admin API's URL.
+        :param pulumi.Input[_builtins.str] admin_token: The admin token; as an input of this provider resource it is stored in the state, encrypted. Unset: env WRITER_ADMIN_TOKEN, then, for a loopback baseUrl only, writer-local's token file (.writer-local/admin-token in the program's folder, or $WRITER_LOCAL_DATA_DIR/admin-token).
+        :param pulumi.Input[_builtins.str] base_url: The admin API's URL. Unset: env WRITER_BASE_URL, then http://127.0.0.1:8787 (writer-local on this machine).
         """
         if admin_token is not None:
             pulumi.set(__self__, "admin_token", admin_token)
@@ -36,7 +36,7 @@ class ProviderArgs:
     @pulumi.getter(name="adminToken")
     def admin_token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The admin token.
+        The admin token; as an input of this provider resource it is stored in the state, encrypted. Unset: env WRITER_ADMIN_TOKEN, then, for a loopback baseUrl only, writer-local's token file (.writer-local/admin-token in the program's folder, or $WRITER_LOCAL_DATA_DIR/admin-token).
         """
         return pulumi.get(self, "admin_token")
 
@@ -48,7 +48,7 @@ class ProviderArgs:
     @pulumi.getter(name="baseUrl")
     def base_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The admin API's URL.
+        The admin API's URL. Unset: env WRITER_BASE_URL, then http://127.0.0.1:8787 (writer-local on this machine).
         """
         return pulumi.get(self, "base_url")
 
@@ -67,12 +67,12 @@ class Provider(pulumi.ProviderResource):
                  base_url: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        The writer provider: where the admin API is and how to authenticate.
+        The writer provider: where the admin API is and how to authenticate. The default provider takes `writer:baseUrl` and `writer:adminToken` from the stack config; an explicit provider resource takes them as arguments (e.g. to manage two organisations from one program).
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] admin_token: The admin token.
-        :param pulumi.Input[_builtins.str] base_url: The admin API's URL.
+        :param pulumi.Input[_builtins.str] admin_token: The admin token; as an input of this provider resource it is stored in the state, encrypted. Unset: env WRITER_ADMIN_TOKEN, then, for a loopback baseUrl only, writer-local's token file (.writer-local/admin-token in the program's folder, or $WRITER_LOCAL_DATA_DIR/admin-token).
+        :param pulumi.Input[_builtins.str] base_url: The admin API's URL. Unset: env WRITER_BASE_URL, then http://127.0.0.1:8787 (writer-local on this machine).
         """
         ...
     @overload
@@ -81,7 +81,7 @@ class Provider(pulumi.ProviderResource):
                  args: Optional[ProviderArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The writer provider: where the admin API is and how to authenticate.
+        The writer provider: where the admin API is and how to authenticate. The default provider takes `writer:baseUrl` and `writer:adminToken` from the stack config; an explicit provider resource takes them as arguments (e.g. to manage two organisations from one program).
 
         :param str resource_name: The name of the resource.
         :param ProviderArgs args: The arguments to use to populate this resource's properties.

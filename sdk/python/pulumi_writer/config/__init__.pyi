@@ -16,11 +16,11 @@ from .. import _utilities
 
 adminToken: Optional[str]
 """
-The admin token. Env fallback WRITER_ADMIN_TOKEN; for a loopback URL, writer-local's token file.
+The admin token (set it with `pulumi config set --secret writer:adminToken`). Env fallback WRITER_ADMIN_TOKEN; for a loopback baseUrl only, the token file writer-local keeps in its data dir (.writer-local/admin-token in the program's folder, or $WRITER_LOCAL_DATA_DIR/admin-token). Never a resource input, so never in any resource's state.
 """
 
 baseUrl: Optional[str]
 """
-The admin API's URL (writer-local's admin listener). Env fallback WRITER_BASE_URL; default http://127.0.0.1:8787.
+The admin API's URL (writer-local's admin listener, or your Writer admin API). Env fallback WRITER_BASE_URL; default http://127.0.0.1:8787 (writer-local on this machine).
 """
 
