@@ -1,6 +1,7 @@
 import { z } from "zod/v4";
 import { IdParam, PageQuery, Timestamp, Uuid } from "./common";
-import { Name } from "./fields";
+import { Filter, Name, Time } from "./fields";
+import { stated } from "./json-schema";
 
 // Accountable administration: admin tokens with roles, the audit log, and the Pulumi context a
 // provider sends with each call (admin-api.md, "Additions").
@@ -22,12 +23,18 @@ export type AdminToken = z.infer<typeof AdminTokenSchema>;
 export const AdminTokenWithSecretSchema = AdminTokenSchema.extend({ secret: z.string() });
 export type AdminTokenWithSecret = z.infer<typeof AdminTokenWithSecretSchema>;
 
-export const CreateAdminTokenSchema = z
-  .strictObject({ name: Name, role: RoleSchema, team_id: IdParam.nullable().optional() })
-  .superRefine((t, ctx) => {
+export const CreateAdminTokenSchema = stated(
+  z.strictObject({ name: Name, role: RoleSchema, team_id: IdParam.nullable().optional() }).superRefine((t, ctx) => {
     if (t.role === "team_admin" && !t.team_id) ctx.addIssue({ code: "custom", path: ["team_id"], message: 'is required when role is "team_admin" (the team whose keys it manages)' });
     if (t.role !== "team_admin" && t.team_id) ctx.addIssue({ code: "custom", path: ["team_id"], message: 'must be omitted unless role is "team_admin"' });
-  });
+  }),
+  {
+    oneOf: [
+      { properties: { role: { const: "team_admin" }, team_id: { type: "string" } }, required: ["role", "team_id"] },
+      { properties: { role: { enum: ROLES.filter((r) => r !== "team_admin") }, team_id: { type: "null" } } },
+    ],
+  },
+);
 export type CreateAdminToken = z.infer<typeof CreateAdminTokenSchema>;
 export const AdminTokenIdParams = z.strictObject({ id: IdParam });
 
@@ -64,11 +71,11 @@ export const AuditEntrySchema = z.object({
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
 export const AuditQuerySchema = PageQuery.extend({
-  object_id: z.string().max(200).optional(),
+  object_id: Filter(200).optional(),
   actor: IdParam.optional(),
-  action: z.string().max(100).optional(),
-  from: Timestamp.optional(),
-  to: Timestamp.optional(),
+  action: Filter(100).optional(),
+  from: Time.optional(),
+  to: Time.optional(),
 });
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 

@@ -60,7 +60,11 @@ export function errorBody(
   };
 }
 
-/** Writer's cursor pagination query. */
+/**
+ * Writer's cursor pagination query. That after and before exclude each other is a rule across two
+ * parameters, which OpenAPI's separate parameters cannot carry: the store answers it (422) and the
+ * lists' descriptions say it.
+ */
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   order: z.enum(["asc", "desc"]).default("desc"),
@@ -68,6 +72,12 @@ export const PageQuery = z.strictObject({
   before: IdParam.optional(),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
+
+/**
+ * An Idempotency-Key as HTTP carries it: visible ASCII, inner spaces allowed (Node drops the ones
+ * around a header value before anything sees it), 1 to 255 characters.
+ */
+export const IdempotencyKey = z.string().min(1).max(255).regex(/^[!-~](?:[ -~]{0,253}[!-~])?$/, "must be 1 to 255 visible ASCII characters (inner spaces allowed)");
 
 export function Page<T extends z.ZodType>(item: T) {
   return z.object({

@@ -1,6 +1,7 @@
 import { z } from "zod/v4";
 import { IdParam, Timestamp, Uuid } from "./common";
 import { ManagedBySchema } from "./admins";
+import { stated } from "./json-schema";
 import { GracePeriodSeconds, Name, RequestsPerMinute, TokenBudget, TokensPerMinute, UtcTime } from "./fields";
 
 export const KeyScope = z.enum(["all_teams", "team"], { error: 'must be "all_teams" or "team"' });
@@ -39,7 +40,7 @@ const Limits = {
 export const KeyWithSecretSchema = KeySchema.extend({ secret: z.string() });
 export type KeyWithSecret = z.infer<typeof KeyWithSecretSchema>;
 
-export const CreateKeySchema = z
+export const CreateKeySchema = stated(z
   .strictObject({
     name: Name,
     scope: KeyScope.default("all_teams"),
@@ -55,7 +56,13 @@ export const CreateKeySchema = z
     } else if (k.team_id) {
       ctx.addIssue({ code: "custom", path: ["team_id"], message: 'must be omitted when scope is "all_teams"; set scope to "team" to scope the key' });
     }
-  });
+  }), {
+  // The same rule for the document: a team key names its team and owner; any other has no team.
+  oneOf: [
+    { properties: { scope: { const: "team" }, team_id: { type: "string" }, owner_id: { type: "string" } }, required: ["scope", "team_id", "owner_id"] },
+    { properties: { scope: { const: "all_teams" }, team_id: { type: "null" } } },
+  ],
+});
 export type CreateKey = z.input<typeof CreateKeySchema>;
 
 export const UpdateKeySchema = z.strictObject({

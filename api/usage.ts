@@ -1,14 +1,18 @@
 import { z } from "zod/v4";
 import { Uuid } from "./common";
+import { DAY_PATTERN } from "./fields";
+import { stated } from "./json-schema";
 
-/** A UTC calendar day, YYYY-MM-DD. */
+/** A UTC calendar day, YYYY-MM-DD, as answered (a default range may start in 1969). */
 export const Day = z.iso.date("must be a date such as 2027-01-31 (UTC)");
+/** A day a client asks for: 1970..9999, so a range's default start (29 days before) is still a date. */
+export const QueryDay = stated(z.string().regex(DAY_PATTERN, "must be a date from 1970-01-01 to 9999-12-31, such as 2027-01-31 (UTC)"), { format: "date" });
 
-export const UsageQuerySchema = z
-  .strictObject({ from: Day.optional(), to: Day.optional() })
-  .superRefine((q, ctx) => {
-    if (q.from && q.to && q.from > q.to) ctx.addIssue({ code: "custom", path: ["from"], message: "must not be after to" });
-  });
+/**
+ * How from and to relate (from <= to, at most USAGE_MAX_DAYS apart, defaults from today) is no
+ * rule a schema can state: the handler answers 422 for it, and the operation's description says so.
+ */
+export const UsageQuerySchema = z.strictObject({ from: QueryDay.optional(), to: QueryDay.optional() });
 
 export const UsageDaySchema = z.object({
   date: Day,

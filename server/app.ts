@@ -17,7 +17,7 @@ import { forwardUpstream, type UpstreamOptions } from "./dataplane/forward";
 import { createLogger } from "./logging";
 import { metaRoutes } from "./meta";
 import { registerOpenApi } from "./openapi";
-import { adminAuthPlugin } from "./plugins/auth";
+import { adminAuthPlugin, FailureThrottle } from "./plugins/auth";
 import { bodyPlugin, BODY_LIMIT } from "./plugins/body";
 import { errorHandlerPlugin } from "./plugins/errors";
 import { faultsPlugin, type FaultSpec } from "./plugins/faults";
@@ -102,6 +102,8 @@ export interface AppOptions {
   auditFile?: string;
   /** Audit entries older than this many days are removed. */
   auditRetentionDays?: number;
+  /** Failed admin sign-ins allowed per address and minute before 429 (default AUTH_FAILURES_PER_MINUTE). */
+  authFailuresPerMinute?: number;
   /** Leaked-key reports (GitHub's secret scanning partner programme); without it the route answers 404. */
   secretScanning?: { keys: Map<string, KeyObject>; policy: "revoke" | "disable"; webhook?: string };
 }
@@ -175,7 +177,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const known = await opts.store.tokens.bootstrap(checkAdminToken(opts.adminToken));
   // A token changed in the environment after the first start is not an admin token: say so, once.
   if (!known) app.log.warn("the admin token writer-local was started with is not a live admin token of this store (it was revoked, or the store already had tokens): it will be refused; sign in with a token from `writer-local tokens create` or GET /v1/admin/tokens");
-  await app.register(adminAuthPlugin, {});
+  await app.register(adminAuthPlugin, { throttle: new FailureThrottle(opts.authFailuresPerMinute) });
   await app.register(auditPlugin, { file: opts.auditFile, retentionDays: opts.auditRetentionDays });
   // One registry per store (two listeners on one store share it).
   const metrics = metricsOf(opts.store);

@@ -8,6 +8,7 @@ import { scanForKeys } from "./leaks/scan";
 import { maskSecret } from "../api";
 import { DEFAULT_DRAIN_MS, DEFAULT_JSON_LIMIT_BYTES, DEFAULT_LIMITS, DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPSTREAM_TIMEOUTS } from "./app";
 import { adminTokenPath } from "./crypto";
+import { AUTH_FAILURES_PER_MINUTE } from "./plugins/auth";
 import { startServer } from "./index";
 import { openChosenStore, type StoreChoice } from "./store";
 import { DataDirInUseError } from "./store/sqlite/db";
@@ -110,6 +111,7 @@ program
   .addOption(new Option("--trust-proxy", "behind a TLS-terminating reverse proxy: trust its X-Forwarded-* headers (console cookies become Secure over https)").env("WRITER_LOCAL_TRUST_PROXY"))
   .addOption(new Option("--audit-file <file>", "also append every audit entry to this file, one JSON object a line (for a SIEM)").env("WRITER_LOCAL_AUDIT_FILE"))
   .addOption(new Option("--audit-retention-days <n>", "remove audit entries older than this (the chain records where it was cut); default: keep all").env("WRITER_LOCAL_AUDIT_RETENTION_DAYS").argParser(positive))
+  .addOption(new Option("--auth-failures-per-minute <n>", "failed admin sign-ins allowed per address and minute before 429 (raise it for many clients behind one address)").env("WRITER_LOCAL_AUTH_FAILURES_PER_MINUTE").argParser(positive).default(AUTH_FAILURES_PER_MINUTE))
   .addOption(new Option("--secret-scanning-keys <file>", "GitHub's secret scanning public keys (JSON); enables POST /v1/admin/secret-scanning").env("WRITER_LOCAL_SECRET_SCANNING_KEYS"))
   .addOption(new Option("--leak-policy <policy>", "what a reported live key gets").env("WRITER_LOCAL_LEAK_POLICY").choices(["revoke", "disable"]).default("revoke"))
   .addOption(new Option("--leak-webhook <url>", "POST a JSON notice here for every live key reported").env("WRITER_LOCAL_LEAK_WEBHOOK"))
@@ -132,7 +134,7 @@ program
         : undefined;
       server = await startServer({
         upstream, trustProxy: o.trustProxy === true || o.trustProxy === "true", cannedLatencyMs: o.cannedLatencyMs, cannedChunkIntervalMs: o.cannedChunkIntervalMs, drainMs: o.drainMs, adminHost: o.adminHost,
-        auditFile: o.auditFile, auditRetentionDays: o.auditRetentionDays,
+        auditFile: o.auditFile, auditRetentionDays: o.auditRetentionDays, authFailuresPerMinute: o.authFailuresPerMinute,
         secretScanning: o.secretScanningKeys ? { keys: readScanningKeys(o.secretScanningKeys), policy: o.leakPolicy, webhook: o.leakWebhook } : undefined, adminPort: o.adminPort, uploadLimitBytes: o.uploadLimitBytes, jsonLimitBytes: o.maxJsonBytes,
         host: o.host, port: o.port, dataDir: o.dataDir, adminToken: o.adminToken || undefined, seedFile: o.seed,
         databaseUrl: o.database || undefined, pepperFile: o.pepperFile, migrate: o.migrate !== false, databasePoolSize: o.databasePoolSize, databaseTimeoutMs: o.databaseTimeoutMs,

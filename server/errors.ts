@@ -31,7 +31,9 @@ export function fromStoreError(e: StoreError): HttpError {
   if (e instanceof NotFound) return new HttpError(404, e.message, { field: e.field });
   if (e instanceof Taken) return new HttpError(409, e.message, { field: e.field, key: CONFLICT_KEYS.nameTaken });
   if (e instanceof Unprocessable) return new HttpError(422, e.message, { field: e.field });
-  if (e instanceof BadCursor || e instanceof DepthError) return new HttpError(400, e.message, { field: e.field });
+  // A well-formed cursor that names no object of the list: a fact of the store no schema can state.
+  if (e instanceof BadCursor) return new HttpError(422, e.message, { field: e.field });
+  if (e instanceof DepthError) return new HttpError(400, e.message, { field: e.field });
   if (e instanceof IdempotencyKeyReused) return new HttpError(409, e.message, { field: e.field, key: CONFLICT_KEYS.idempotencyKeyReused });
   if (e instanceof Unavailable) return new HttpError(503, e.message, { field: e.field, headers: { "retry-after": "1" } });
   return new HttpError(400, e.message, { field: e.field });

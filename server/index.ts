@@ -49,6 +49,7 @@ export interface ServerOptions {
   drainMs?: number;
   auditFile?: string;
   auditRetentionDays?: number;
+  authFailuresPerMinute?: number;
   secretScanning?: AppOptions["secretScanning"];
   /** Fault injection spec, e.g. "429=0.1,drop=0.05" (tests only). */
   faults?: string | FaultSpec;
@@ -89,7 +90,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const common: AppOptions = {
     store, adminToken, logLevel: opts.logLevel, logStream: opts.logStream, limits: opts.limits,
     uploadLimitBytes: opts.uploadLimitBytes, jsonLimitBytes: opts.jsonLimitBytes, cannedLatencyMs: opts.cannedLatencyMs, trustProxy: opts.trustProxy, cannedChunkIntervalMs: opts.cannedChunkIntervalMs, drainMs: opts.drainMs,
-    auditFile: opts.auditFile, auditRetentionDays: opts.auditRetentionDays, secretScanning: opts.secretScanning,
+    auditFile: opts.auditFile, auditRetentionDays: opts.auditRetentionDays, authFailuresPerMinute: opts.authFailuresPerMinute, secretScanning: opts.secretScanning,
     upstream: opts.upstream && { ...DEFAULT_UPSTREAM_TIMEOUTS, ...opts.upstream },
     faults, faultHangMs: opts.faultHangMs, faultSeed: opts.faultSeed,
   };

@@ -10,6 +10,8 @@ import { HttpError } from "./errors";
  */
 export const validatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => (data) => {
   const where = httpPart === "querystring" ? "query" : httpPart ?? "body";
+  // No body at all reads as {} (the document marks such a body optional). Fastify passes it as null;
+  // a JSON null body never gets here (plugins/body.ts refuses it).
   const r = schema.safeParse(data ?? (where === "body" ? {} : data), { reportInput: true });
   if (r.success) return { value: r.data };
   const details = describeIssues(r.error).map((i) => {

@@ -79,7 +79,9 @@ const DAY = 86_400_000;
 async function usageReport(usage: Store["usage"], agentId: string, keyId: string | undefined, q: { from?: string; to?: string }): Promise<UsageReport> {
   const to = q.to ?? new Date().toISOString().slice(0, 10);
   const from = q.from ?? new Date(Date.parse(to) - (USAGE_DEFAULT_DAYS - 1) * DAY).toISOString().slice(0, 10);
-  if ((Date.parse(to) - Date.parse(from)) / DAY + 1 > USAGE_MAX_DAYS) throw new HttpError(400, `from..to spans more than ${USAGE_MAX_DAYS} days`, { field: "from" });
+  // Well-formed days (the schema's part, 400) that do not make a range: 422, as the description says.
+  if (from > to) throw new HttpError(422, "from must not be after to", { field: "from" });
+  if ((Date.parse(to) - Date.parse(from)) / DAY + 1 > USAGE_MAX_DAYS) throw new HttpError(422, `from..to spans more than ${USAGE_MAX_DAYS} days`, { field: "from" });
   const data = await usage.report({ agentId, keyId, from, to });
   const totals = { requests: 0, prompt_tokens: 0, completion_tokens: 0, estimated_tokens: 0, refusals: {} as Record<string, number> };
   for (const d of data) {

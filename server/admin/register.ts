@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod/v4";
-import { ADMIN_ERROR_STATUSES, ADMIN_ROUTES, ErrorBody, toRouterPath, type AdminRouteId, type AdminRoutes } from "../../api";
+import { ADMIN_ERROR_STATUSES, ADMIN_ROUTES, ErrorBody, toRouterPath, type AdminRoute, type AdminRouteId, type AdminRoutes } from "../../api";
+import { BODY_LIMIT } from "../plugins/body";
 import type { ManagedBy } from "../../api";
 import type { AdminActor } from "../plugins/auth";
 import type { Idem, Written } from "../store";
@@ -38,6 +39,9 @@ export type AdminHandler<K extends AdminRouteId> = (req: AdminRequest<K>) => Pro
 >;
 export type AdminHandlers = { [K in AdminRouteId]: AdminHandler<K> };
 
+/** 1048576 -> "1 MiB", 23670000 -> "23670000 bytes". */
+const bytes = (n: number) => (n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`);
+
 const isWritten = (v: unknown): v is Written<unknown> => !!v && typeof v === "object" && "json" in v && "value" in v;
 
 /**
@@ -49,14 +53,22 @@ export function registerAdminRoutes(app: FastifyInstance, ops: AdminOps): void {
   for (const [id, r] of Object.entries(ADMIN_ROUTES) as [AdminRouteId, AdminRoutes[AdminRouteId]][]) {
     const response: Record<number, z.ZodType> = Object.fromEntries(ADMIN_ERROR_STATUSES.map((s) => [s, ErrorBody]));
     response[r.status] = "response" in r && r.response ? r.response : z.null().describe("No content");
+    const route = r as AdminRoute;
+    const bodyLimit = route.bodyLimit ?? BODY_LIMIT;
+    const description = [
+      `Roles: ${r.roles.join(", ")}${route.team ? ` (a team_admin: only its team's ${route.team})` : ""}.`,
+      route.notes,
+      route.body ? `Body: JSON, at most ${bytes(bodyLimit)} (413 past it).` : undefined,
+    ].filter(Boolean).join(" ");
     app.route({
       method: r.method,
       url: toRouterPath(r.path),
+      bodyLimit,
       schema: {
         operationId: id,
         summary: r.summary,
         security: [{ adminToken: [] }],
-        description: `Roles: ${r.roles.join(", ")}${"team" in r && r.team ? ` (a team_admin: only its team's ${r.team})` : ""}.`,
+        description,
         ...("params" in r ? { params: r.params } : {}),
         ...("query" in r ? { querystring: r.query } : {}),
         ...("body" in r ? { body: r.body } : {}),

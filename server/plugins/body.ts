@@ -29,20 +29,26 @@ export function jsonDepth(v: unknown, limit: number): number {
 }
 
 /**
- * JSON for everything; an empty JSON body counts as no body (a POST with no fields is legal). The
+ * JSON for everything; an empty JSON body (no bytes) counts as no body (a POST with no fields is legal). The
  * admin API accepts nothing but JSON (415); the data plane also takes raw uploads (POST /v1/files).
  */
 export const bodyPlugin = fp(async (app) => {
   app.removeAllContentTypeParsers();
   // The limit is the route's (admin 1 MiB, data plane --max-json-bytes).
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
-    const text = (body as string).trim();
+    // Only a body of no bytes is no body: whitespace alone is not JSON (and not the {} an optional body reads as).
+    const text = body as string;
     if (text === "") return done(null, undefined);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       return done(new HttpError(400, "malformed JSON body", { field: "(body)" }), undefined);
+    }
+    // Fastify hands a validator null for "no body" too, and no body is {} (validation.ts): so an
+    // admin body of JSON null, which is no object, is refused here, where the two still differ.
+    if (parsed === null && isAdminRequest(req)) {
+      return done(new HttpError(400, "(body): must be a JSON object, not null", { field: "(body)" }), undefined);
     }
     if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
       return done(new HttpError(400, `request body nests deeper than ${MAX_JSON_DEPTH} levels`, { field: "(body)" }), undefined);

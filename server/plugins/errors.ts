@@ -56,13 +56,24 @@ export const errorHandlerPlugin = fp(async (app) => {
     return reply.code(500).send(errorBody(500, "internal error; the request may be retried"));
   });
 
-  // A path that exists under other methods is 405 with Allow; anything else is 404.
-  app.setNotFoundHandler((req: FastifyRequest, reply) => {
+  // A path that exists under other methods is 405 with Allow; anything else is 404. Answered before
+  // the body is parsed, so what the request carries (a Content-Type, a body, or a QUERY's lack of
+  // one) cannot turn it into a 400 or 415: after authentication (onRequest), which still comes first.
+  const unrouted = (req: FastifyRequest): HttpError => {
     const path = req.url.split("?")[0];
     const allow = METHODS.filter((m) => m !== req.method && app.findRoute({ method: m, url: path }) !== null);
     if (allow.length > 0) {
-      return reply.code(405).header("allow", allow.join(", ")).send(errorBody(405, `${req.method} is not allowed on ${path.slice(0, 200)}: use ${allow.join(" or ")}`, { field: "method" }));
+      return new HttpError(405, `${req.method} is not allowed on ${path.slice(0, 200)}: use ${allow.join(" or ")}`, { field: "method", headers: { allow: allow.join(", ") } });
     }
-    return reply.code(404).send(errorBody(404, `no route ${req.method} ${path.slice(0, 200)}`, { field: "path" }));
+    return new HttpError(404, `no route ${req.method} ${path.slice(0, 200)}`, { field: "path" });
+  };
+  app.addHook("preParsing", (req, _reply, payload, done) => {
+    if (req.is404) return done(unrouted(req), payload);
+    done(null, payload);
+  });
+  app.setNotFoundHandler((req: FastifyRequest, reply) => {
+    const e = unrouted(req);
+    for (const [k, v] of Object.entries(e.opts.headers ?? {})) reply.header(k, v);
+    return reply.code(e.status).send(e.body());
   });
 }, { name: "writer-errors" });

@@ -1,5 +1,5 @@
 import fp from "fastify-plugin";
-import { CONFLICT_KEYS, IDEMPOTENCY_HEADER, REPLAYED_HEADER } from "../../api";
+import { CONFLICT_KEYS, IDEMPOTENCY_HEADER, IdempotencyKey, REPLAYED_HEADER } from "../../api";
 import { HttpError } from "../errors";
 import type { IdempotencyContext } from "../store";
 import { isAdminRequest } from "./plugin";
@@ -27,8 +27,8 @@ export const idempotencyPlugin = fp(async (app) => {
     const raw = req.headers[IDEMPOTENCY_HEADER];
     if (raw === undefined) return;
     const key = Array.isArray(raw) ? raw[0] : raw;
-    if (key.length < 1 || key.length > 255) {
-      throw new HttpError(400, "Idempotency-Key must be 1 to 255 characters", { field: "Idempotency-Key" });
+    if (!IdempotencyKey.safeParse(key).success) {
+      throw new HttpError(400, "Idempotency-Key must be 1 to 255 visible ASCII characters (inner spaces allowed)", { field: "Idempotency-Key" });
     }
     // The matched route plus its decoded, validated params: "/v1/%61dmin/teams" and "/v1/admin/teams" are one path.
     const ctx = app.store.idempotency.context(idempotencyScope(req.actor!.token_id, req.routeOptions.url!, req.params), key, req.body);

@@ -171,7 +171,11 @@ export function buildStore(e: EngineParts): Store & { access: Store["access"] & 
         }
         return !!(await tokens.bySecret(read, secret));
       },
-      create: (t, i) => write((x) => tokens.create(x, t), i),
+      create: (t, i) => write(async (x) => {
+        // A team_admin's team must exist (else the insert breaks the foreign key: a 500, not an answer).
+        if (t.team_id && !(await dir.team(x, t.team_id))) throw new Unprocessable(`team ${t.team_id} does not exist`, "team_id");
+        return tokens.create(x, t);
+      }, i),
       list: (q) => tokens.list(read, q),
       get: (id) => tokens.get(read, id),
       revoke: (id) => db.tx((x) => tokens.revoke(x, id)),

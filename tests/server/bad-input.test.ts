@@ -131,6 +131,9 @@ describe("bad input never crashes and never answers 500", () => {
     expectError(await api.get("/v1/admin/agents?after=%00"), 400, "after");
     expectError(await api.get("/v1/admin/users?email=a%00b%40example.com"), 400, "email");
     expectError(await api.post("/v1/admin/users", { email: "nul@example.com", name: "N\u0000", team_ids: [] }), 400, "name");
+    // List filters too: PostgreSQL cannot compare with a NUL (it answered 500).
+    expectError(await api.get("/v1/admin/audit?object_id=%00"), 400, "object_id");
+    expectError(await api.get("/v1/admin/audit?action=a%00b"), 400, "action");
   });
 
   test("after all of that the server is healthy", async () => {
