@@ -19,8 +19,12 @@ const here = join(__dirname, "schemathesis");
  * not --max-time (with it, fuzzing repeats until the time is spent, so what runs would depend on speed).
  */
 const MAX_EXAMPLES = 150;
-/** Past this the run is killed, and the test fails for want of a report. */
-const KILL_AFTER_S = 170;
+/**
+ * Only a guard against a hang (the run is then killed and the test fails for want of a report):
+ * the case count bounds the run. Niced, it gets what the other suites leave: 47 s alone, minutes
+ * beside the rest of the suite and a busy machine (170 s was once too little).
+ */
+const KILL_AFTER_S = 900;
 
 jest.setTimeout((KILL_AFTER_S + 30) * 1000);
 
