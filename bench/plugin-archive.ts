@@ -52,3 +52,42 @@ export async function benchStartUp(a: InstalledArchive, rounds: number) {
   );
   return { archiveMs: r.medianA, repositoryMs: r.medianB, ratio: r.medianRatio };
 }
+
+/**
+ * `up` of N resources through the native provider, from the repository build and from the
+ * installed archive, against the dynamic floor: rounds in rotating order, a ratio to the floor per
+ * round, medians, so a busy machine weighs on all three alike.
+ */
+export async function benchArchiveUp(a: InstalledArchive, n: number, rounds: number, log: (s: string) => void) {
+  const { ProjectStack } = await import("../tests/helpers/pulumi");
+  const { startLocalServer } = await import("../tests/helpers/server");
+  const { floorProgram, nativeProgram } = await import("./provision");
+  const server = await startLocalServer({ extraArgs: ["--log-level", "warn"] });
+  const kinds = {
+    floor: () => new ProjectStack(`ab-floor-${n}`, floorProgram(n)),
+    repository: () => new ProjectStack(`ab-native-${n}`, nativeProgram(n)),
+    archive: () => new ProjectStack(`ab-archive-${n}`, nativeProgram(n), { PULUMI_HOME: a.home, PULUMI_IGNORE_AMBIENT_PLUGINS: "true" }),
+  };
+  type Kind = keyof typeof kinds;
+  const times: Record<Kind, number[]> = { floor: [], repository: [], archive: [] };
+  const orders: Kind[][] = [["floor", "repository", "archive"], ["archive", "floor", "repository"], ["repository", "archive", "floor"]];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      for (const k of orders[i % orders.length]) {
+        const p = kinds[k]();
+        if (k === "floor") await p.init("bench");
+        else await p.init("bench", { "writer:baseUrl": server.url }, { "writer:adminToken": server.adminToken });
+        const t = performance.now();
+        await p.up();
+        times[k].push((performance.now() - t) / 1000);
+        await p.destroy();
+      }
+      log(`  round ${i + 1}: up floor ${times.floor[i].toFixed(1)}s, native (repository) ${times.repository[i].toFixed(1)}s, native (archive) ${times.archive[i].toFixed(1)}s`);
+    }
+  } finally {
+    await server.stop();
+  }
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const ratio = (k: Kind) => med(times[k].map((t, i) => t / times.floor[i]));
+  return { n, rounds, times, repositoryVsFloor: ratio("repository"), archiveVsFloor: ratio("archive") };
+}
