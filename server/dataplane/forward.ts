@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { Pool, errors as undiciErrors } from "undici";
+import type { EventEmitter } from "node:events";
+import { Readable } from "node:stream";
+import { Pool, errors as undiciErrors, type Dispatcher } from "undici";
 import { TEAM_HEADER } from "../../api";
-import { type Upstream, UpstreamError } from "./upstream";
+import { type Upstream, type UpstreamResponse, UpstreamError } from "./upstream";
 
 export interface UpstreamOptions {
   /** Writer's API, e.g. https://api.writer.com. */
@@ -51,13 +53,107 @@ const NOT_FORWARDED = new Set([
 /** The client's headers fit to send on; an upload's declared length stays (its body is a stream). */
 export function forwardHeaders(incoming: IncomingHttpHeaders, streamedBody: boolean): Record<string, string> {
   const h: Record<string, string> = {};
-  for (const [k, v] of Object.entries(incoming)) {
+  for (const k in incoming) {
+    const v = incoming[k];
     if (v === undefined || NOT_FORWARDED.has(k)) continue;
     h[k] = Array.isArray(v) ? v.join(", ") : v;
   }
   h["accept-encoding"] = "identity";
   if (streamedBody && incoming["content-length"]) h["content-length"] = String(incoming["content-length"]);
   return h;
+}
+
+/**
+ * Answers of a stated length up to this are held whole and sent in one write; longer or unstated
+ * ones stream with backpressure. Small, so that many slow clients cannot make the gateway hold
+ * much: 10,000 connections (the default --max-connections) hold at most 320 MiB this way.
+ */
+const WHOLE_LIMIT = 32 * 1024;
+
+class Aborted extends Error {
+  readonly code = "UND_ERR_ABORTED";
+}
+
+/**
+ * One upstream request, on undici's dispatch API: an answer of known small length arrives whole
+ * (no stream, no pipe: on the gateway's hop they cost more than all of its checks), anything else
+ * (SSE, uploads' answers, long or unstated lengths) as a Readable with backpressure (the upstream
+ * socket pauses while the client is slow).
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller?: Dispatcher.DispatchController;
+  private stream?: Readable;
+  private chunks: Buffer[] | undefined;
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private settled = false;
+  private readonly t0: number;
+  private readonly onAbort = () => this.controller?.abort(new Aborted("the client went away"));
+
+  constructor(
+    private readonly method: string,
+    private readonly signal: (EventEmitter & { aborted?: boolean }) | undefined,
+    private readonly ok: (r: UpstreamResponse) => void,
+    private readonly fail: (e: unknown) => void,
+    private readonly observe: UpstreamOptions["observe"],
+  ) {
+    this.t0 = observe ? performance.now() : 0;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // Called again when undici retries the request on a fresh connection: one listener, the latest controller.
+    const first = !this.controller;
+    this.controller = controller;
+    if (this.signal?.aborted) controller.abort(new Aborted("the client went away"));
+    else if (first) this.signal?.once("abort", this.onAbort);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
+    if (status < 200) return; // 1xx: the answer is still to come
+    this.status = status;
+    this.headers = headers;
+    this.observe?.ttfb((performance.now() - this.t0) / 1000);
+    const length = Number(headers["content-length"]);
+    const type = String(headers["content-type"] ?? "");
+    if (length <= WHOLE_LIMIT && !type.startsWith("text/event-stream")) {
+      this.chunks = [];
+      return;
+    }
+    this.stream = new Readable({
+      read: () => controller.resume(),
+      destroy: (err, done) => {
+        if (!this.settled) controller.abort(err ?? new Aborted("the answer's reader went away"));
+        this.finish();
+        done(err);
+      },
+    });
+    this.ok({ status, headers, body: this.stream });
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.chunks) this.chunks.push(chunk);
+    else if (this.stream && !this.stream.push(chunk)) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    this.finish();
+    if (this.stream) return void this.stream.push(null);
+    const c = this.chunks ?? [];
+    this.ok({ status: this.status, headers: this.headers, bytes: c.length === 1 ? c[0] : Buffer.concat(c) });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.finish();
+    if (this.stream) return void this.stream.destroy(err);
+    this.fail(this.signal?.aborted ? err : upstreamFailure(err, this.method));
+  }
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal?.off("abort", this.onAbort);
+    this.observe?.duration((performance.now() - this.t0) / 1000);
+  }
 }
 
 /**
@@ -74,29 +170,19 @@ export function forwardUpstream(o: UpstreamOptions): Upstream {
     bodyTimeout: o.bodyTimeoutMs,
     keepAliveTimeout: 30_000,
   });
+  const authorization = `Bearer ${o.apiKey}`;
   return {
-    async request(r) {
-      const signal = r.signal();
-      try {
-        const t0 = o.observe ? performance.now() : 0;
-        const res = await pool.request({
-          method: r.method as "GET",
-          path: prefix + r.path,
-          headers: { ...forwardHeaders(r.headers, typeof r.body === "object"), authorization: `Bearer ${o.apiKey}` },
-          body: r.body,
-          signal: signal as never,
-        });
-        if (o.observe) {
-          const { ttfb, duration } = o.observe;
-          ttfb((performance.now() - t0) / 1000);
-          res.body.once("close", () => duration((performance.now() - t0) / 1000));
+    request: (r) =>
+      new Promise<UpstreamResponse>((ok, fail) => {
+        const headers = forwardHeaders(r.headers, typeof r.body === "object");
+        headers.authorization = authorization;
+        const x = new Exchange(r.method, r.signal(), ok, fail, o.observe);
+        try {
+          pool.dispatch({ method: r.method, path: prefix + r.path, headers, body: r.body }, x);
+        } catch (e) {
+          fail(upstreamFailure(e, r.method));
         }
-        return { status: res.statusCode, headers: res.headers, body: res.body };
-      } catch (e) {
-        if (signal.aborted) throw e;
-        throw upstreamFailure(e, r.method);
-      }
-    },
+      }),
     close: () => pool.close(),
   };
 }

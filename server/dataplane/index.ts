@@ -45,8 +45,9 @@ export interface DataPlaneOptions {
   metrics?: Metrics;
 }
 
-/** Answer headers a client needs; everything else of the upstream's stays there. */
-const RETURNED = /^(content-type|content-disposition|cache-control|x-request-id|request-id|retry-after|retry-after-ms|x-should-retry|x-ratelimit-.*|ratelimit.*)$/i;
+/** Answer headers a client needs; everything else of the upstream's stays there. (Names arrive lower-cased.) */
+const RETURNED = new Set(["content-type", "content-disposition", "cache-control", "x-request-id", "request-id", "retry-after", "retry-after-ms", "x-should-retry"]);
+const returned = (name: string) => RETURNED.has(name) || name.startsWith("x-ratelimit-") || name.startsWith("ratelimit");
 
 class UploadTooLarge extends Error {}
 
@@ -81,11 +82,14 @@ const parse = (raw: Buffer): unknown => {
   }
 };
 
-/** The path sent upstream: the template with the validated parameters, and the validated query only. */
-function upstreamPath(e: NamedEndpoint, params: Record<string, string>, query: Record<string, string>): string {
-  const path = e.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n]));
-  const q = new URLSearchParams(query).toString();
-  return q ? `${path}?${q}` : path;
+/** The path sent upstream: the template with the validated parameters (the query is added by the caller). */
+const upstreamPath = (e: NamedEndpoint, params: Record<string, string>): string =>
+  e.path.includes("{") ? e.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n])) : e.path;
+
+/** The validated query only, as a query string ("" for none: most requests, which then build nothing). */
+function queryString(query: Record<string, string>): string {
+  for (const _ in query) return `?${new URLSearchParams(query).toString()}`;
+  return "";
 }
 
 export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptions): Promise<void> {
@@ -210,14 +214,14 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
       if (err instanceof UpstreamError) throw new HttpError(err.status, err.message, err.retryable ? {} : { headers: { "x-should-retry": "false" } });
       throw err;
     };
-    const path = upstreamPath(e, req.params as Record<string, string>, forwardedQuery);
+    const path = upstreamPath(e, req.params as Record<string, string>);
     let res: UpstreamResponse | Promise<UpstreamResponse>;
     try {
-      res = upstream.request({ method: req.method, path, headers: req.headers, body, json: e.upload ? undefined : req.body, signal });
+      res = upstream.request({ method: req.method, path: path + queryString(forwardedQuery), headers: req.headers, body, json: e.upload ? undefined : req.body, signal });
     } catch (err) {
       return failed(err);
     }
-    const go = (r: UpstreamResponse) => answer(e, req, reply, p, meter, r, dropUsage, path.split("?")[0], query, signal);
+    const go = (r: UpstreamResponse) => answer(e, req, reply, p, meter, r, dropUsage, path, query, signal);
     if (res instanceof Promise) return res.then(go, failed);
     return go(res);
   };
@@ -228,7 +232,10 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     dropUsage: boolean, path: string, query: Record<string, string>, signal: () => EventEmitter,
   ): FastifyReply | Promise<FastifyReply> => {
     reply.code(res.status);
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && RETURNED.test(k)) reply.header(k, v);
+    for (const k in res.headers) {
+      const v = res.headers[k];
+      if (v !== undefined && returned(k)) reply.header(k, v);
+    }
     const ok = res.status >= 200 && res.status < 300;
     if (!ok) meter?.settle(meter.nothing());
     const type = String(res.headers["content-type"] ?? "");

@@ -42,6 +42,8 @@ export function textBytes(v: unknown): number {
 
 /** Token counts from a `usage` object, if it is one. */
 export function tokensOf(usage: unknown): { prompt: number; completion: number } | undefined {
+  // Most streamed events carry no usage: a failed parse builds zod issues, the stream's largest cost.
+  if (typeof usage !== "object" || usage === null) return undefined;
   const u = Usage.safeParse(usage);
   if (!u.success || (u.data.prompt_tokens === undefined && u.data.completion_tokens === undefined && u.data.total_tokens === undefined)) return undefined;
   const prompt = u.data.prompt_tokens ?? 0;

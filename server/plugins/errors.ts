@@ -34,6 +34,11 @@ function closeUnread(req: FastifyRequest, reply: FastifyReply): void {
 /** The one place an error becomes an HTTP answer: always Writer's error body, never internals on 5xx. */
 export const errorHandlerPlugin = fp(async (app) => {
   app.setErrorHandler((err: FastifyError | HttpError | StoreError, req, reply) => {
+    // The client went away (its upstream request was abandoned with it): nobody to answer, nothing wrong here.
+    if (reply.raw.destroyed) {
+      req.log.debug({ err: { type: (err as Error).name, code: (err as FastifyError).code } }, "the client went away before its answer");
+      return reply.send();
+    }
     closeUnread(req, reply);
     if (err instanceof IdempotentReplay) {
       return reply.code(err.status).header(REPLAYED_HEADER, "true").type("application/json; charset=utf-8").send(err.body);

@@ -139,6 +139,36 @@ test("a client that goes away mid-stream aborts the upstream request", async () 
   await expect(Promise.race([closed.then(() => "closed"), new Promise((ok) => setTimeout(() => ok("still open"), 3000))])).resolves.toBe("closed");
 });
 
+test("an answer cut short of its stated length is 502 in Writer's shape, never a truncated 200", async () => {
+  fake.behave((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+    res.write('{"data":[');
+    setTimeout(() => res.socket?.destroy(), 20);
+  });
+  const r = await call("GET", "/v1/models");
+  expect(r.status).toBe(502);
+  expect(((await r.json()) as any).errors[0].description).toMatch(/Writer's API/);
+});
+
+test("a client that goes away before a whole answer arrives aborts the upstream request", async () => {
+  fake.behave((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+    res.write('{"data":[');
+  });
+  const closed = fake.streamClosed();
+  const u = new URL(url);
+  const req = request({ host: u.hostname, port: u.port, method: "GET", path: "/v1/models", headers: { authorization: `Bearer ${secret}` } });
+  req.on("error", () => undefined);
+  req.end();
+  await new Promise((ok) => setTimeout(ok, 200));
+  req.destroy();
+  await expect(Promise.race([closed.then(() => "closed"), new Promise((ok) => setTimeout(() => ok("still open"), 3000))])).resolves.toBe("closed");
+  // A client going away is not the server's error: nothing at error level.
+  await new Promise((ok) => setTimeout(ok, 100));
+  const errors = gw.logs().split("\n").filter((l) => l.includes('"level":50'));
+  expect(errors).toEqual([]);
+});
+
 test("an upstream that stops mid-stream ends the client's stream with an error event", async () => {
   fake.behave((_req, res) => {
     res.writeHead(200, { "content-type": "text/event-stream" });
