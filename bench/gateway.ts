@@ -13,7 +13,7 @@ const autocannon = require("autocannon");
 
 const run = (opts: Record<string, unknown>): Promise<any> =>
   new Promise((ok, fail) => autocannon(opts, (err: Error | null, res: any) => (err ? fail(err) : ok(res))));
-const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+export const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 export interface RouteResult { route: string; ratioRps: number; gatewayRps: number; directRps: number; gatewayP99: number; directP99: number; addedP99: number; rounds: number[] }
 export interface BudgetResult { budgetedRps: number; unlimitedRps: number; costRatio: number; rounds: number[] }
@@ -23,7 +23,8 @@ export interface StreamResult { streams: number; chunks: number; gatewayTtfbMs: 
  * `n` streams that all overlap (each lasts longer than the ramp), started `rampMs` apart as real
  * workloads start them, rather than in one burst whose queueing would be all that is measured.
  */
-async function streams(url: string, key: string, n: number, chunks: number, rampMs: number): Promise<{ ttfb: number; complete: number }> {
+export async function streams(url: string, key: string | string[], n: number, chunks: number, rampMs: number): Promise<{ ttfb: number; complete: number }> {
+  const keys = Array.isArray(key) ? key : [key];
   const ttfbs: number[] = [];
   let complete = 0;
   await Promise.all(Array.from({ length: n }, async (_, i) => {
@@ -31,7 +32,7 @@ async function streams(url: string, key: string, n: number, chunks: number, ramp
     const t0 = performance.now();
     const res = await request(`${url}/v1/chat`, {
       method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${keys[i % keys.length]}`, "content-type": "application/json" },
       body: JSON.stringify({ model: "palmyra-x5", messages: [{ role: "user", content: "go" }], stream: true, max_tokens: chunks }),
     });
     let first = true;

@@ -10,6 +10,7 @@ import { benchGateway } from "./gateway";
 import { benchPostgres } from "./postgres";
 import { benchArchiveUp, benchStartUp, installArchive } from "./plugin-archive";
 import { benchHop } from "./hop";
+import { benchCapacity, capacityTables } from "./capacity";
 
 const RESULTS = join(__dirname, "results");
 const sizes = (process.env.BENCH_SIZES ?? "100,200,400").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
@@ -18,8 +19,9 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const activeKeys = Number(process.env.BENCH_ACTIVE_KEYS ?? 1000);
 const upstreamLatency = Number(process.env.BENCH_UPSTREAM_LATENCY_MS ?? 50);
-const only = new Set((process.env.BENCH_ONLY ?? "provision,dataplane,gateway,hop,postgres").split(","));
+const only = new Set((process.env.BENCH_ONLY ?? "provision,dataplane,gateway,hop,postgres,capacity").split(","));
 const hopKeys = Number(process.env.BENCH_HOP_KEYS ?? 200);
+const hopStreams = Number(process.env.BENCH_HOP_STREAMS ?? 2000);
 const log = (s: string) => process.stderr.write(s + "\n");
 
 const env = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memGB: Math.round(totalmem() / 2 ** 30), date: new Date().toISOString() };
@@ -53,6 +55,7 @@ async function main() {
   if (only.has("gateway")) await gatewayRows(row);
   if (only.has("hop")) await hopRows(row);
   if (only.has("postgres")) await postgresRows(row);
+  if (only.has("capacity")) await capacityRows(row);
   finish(rows, prov, started);
 }
 
@@ -119,14 +122,23 @@ async function gatewayRows(row: (what: string, target: string, measured: string,
 }
 
 async function hopRows(row: (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) => void) {
-  log(`hop: direct vs nginx vs the gateway, GET /v1/models, ${hopKeys} keys round robin, upstream answering at once`);
-  const h = await benchHop({ seconds, rounds: Math.max(3, rounds), keys: hopKeys, connections: 10 }, log);
+  log(`hop: direct vs nginx vs a bare Node.js proxy vs the gateway, ${hopKeys} keys round robin`);
+  const h = await benchHop({ seconds, rounds: Math.max(3, rounds), keys: hopKeys, connections: 10, streams: hopStreams }, log);
   write("hop", h);
   const cmd = "BENCH_ONLY=hop npm run bench";
   const us = (v: number) => `${v.toFixed(1)} us`;
-  row(`hop: nginx GET /v1/models rps vs direct (${hopKeys} keys, upstream at once)`, "(reported)", x(h.nginx.ratioToDirect), undefined, cmd);
-  row(`hop: gateway GET /v1/models rps vs direct (${hopKeys} keys, upstream at once)`, ">= 0.8x nginx's ratio", `${x(h.gateway.ratioToDirect)} (${x(h.gatewayRatioVsNginxRatio)} of nginx's)`, h.gatewayRatioVsNginxRatio >= 0.8, cmd);
-  row("hop: CPU per request of the hop process, gateway vs nginx", "<= 2.0x", `${x(h.gatewayCpuVsNginx)} (${us(h.gateway.hopCpuUsPerRequest)} vs ${us(h.nginx.hopCpuUsPerRequest)}; upstream ${us(h.direct.upstreamCpuUsPerRequest)})`, h.gatewayCpuVsNginx <= 2.0, cmd);
+  const ms = (v: number) => `${v.toFixed(2)} ms`;
+  const a = h.atOnce;
+  row(`hop: nginx GET /v1/models rps vs direct (${hopKeys} keys, upstream at once)`, "(reported)", x(a.nginx.ratioToDirect), undefined, cmd);
+  row(`hop: bare Node.js proxy (node:http + undici) rps vs direct`, "(reported)", x(a.node.ratioToDirect), undefined, cmd);
+  row(`hop: gateway GET /v1/models rps vs direct (${hopKeys} keys, upstream at once)`, ">= 0.8x nginx's ratio", `${x(a.gateway.ratioToDirect)} (${x(h.gatewayRatioVsNginxRatio)} of nginx's)`, h.gatewayRatioVsNginxRatio >= 0.8, cmd);
+  row("hop: CPU per request of the hop process, gateway vs nginx", "<= 2.0x", `${x(h.gatewayCpuVsNginx)} (${us(a.gateway.hopCpuUsPerRequest)} vs ${us(a.nginx.hopCpuUsPerRequest)}; upstream ${us(a.direct.upstreamCpuUsPerRequest)})`, h.gatewayCpuVsNginx <= 2.0, cmd);
+  row("hop: CPU per request, bare Node.js proxy vs nginx (Node.js's own floor)", "(reported)", `${x(h.nodeCpuVsNginx)} (${us(a.node.hopCpuUsPerRequest)})`, undefined, cmd);
+  row("hop: CPU per request, gateway vs the bare Node.js proxy (the gateway's own work)", "(reported)", x(h.gatewayCpuVsNode), undefined, cmd);
+  const sl = h.slow;
+  row("hop: added p99 of GET /v1/models, upstream answering in 50 ms, gateway vs nginx", "<= nginx's + 1 ms", `${ms(sl.gateway.addedP99Ms)} vs ${ms(sl.nginx.addedP99Ms)} (bare Node.js ${ms(sl.node.addedP99Ms)})`, h.gatewayAddedP99VsNginxMs <= 1, cmd);
+  row(`hop: ${h.streams} concurrent SSE streams, added time to first byte, gateway / nginx / bare Node.js`, "(reported)", `${ms(sl.gateway.addedTtfbMs)} / ${ms(sl.nginx.addedTtfbMs)} / ${ms(sl.node.addedTtfbMs)}`, undefined, cmd);
+  row(`hop: RSS per SSE stream in flight at ${h.streams}, gateway vs nginx`, "<= 2x", `${x(h.gatewayRssPerStreamVsNginx)} (${sl.gateway.rssKBPerStream.toFixed(1)} vs ${sl.nginx.rssKBPerStream.toFixed(1)} KB; bare Node.js ${sl.node.rssKBPerStream.toFixed(1)} KB)`, h.gatewayRssPerStreamVsNginx <= 2, cmd);
 }
 
 async function postgresRows(row: (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) => void) {
@@ -155,6 +167,27 @@ function finish(rows: string[], prov: SizeResult[], started: number) {
   write("summary", { table, minutes: (Date.now() - started) / 60000 });
   process.stdout.write(table + "\n");
   log(`bench done in ${((Date.now() - started) / 60000).toFixed(1)} min; results in bench/results/`);
+}
+
+
+async function capacityRows(row: (what: string, target: string, measured: string, met: boolean | undefined, cmd: string) => void) {
+  log(`capacity: per-request costs on one PostgreSQL replica (${activeKeys} keys), the projection to N replicas, and its check at this machine's scale (taskset)`);
+  const r = await benchCapacity({ seconds: Math.min(seconds, 3), rounds: Math.max(3, rounds), activeKeys }, log);
+  write("capacity", { ...r, tables: capacityTables(r) });
+  const cmd = "BENCH_ONLY=capacity npm run bench";
+  const us = (v: number) => `${v.toFixed(1)} us`;
+  const pct = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
+  for (const k of r.kinds) {
+    const c = k.inputs;
+    const p8 = k.projection.find((p) => p.dbCores === 8)!;
+    const v = k.validation.pinned;
+    row(`capacity: ${k.kind}, CPU per request (replica / PostgreSQL / load generator), rows and WAL per request`, "(reported)", `${us(c.replicaUs)} / ${us(c.dbUs)} / ${us(c.loadgenUs)}; ${c.rows.toFixed(2)} rows, ${c.walBytes.toFixed(0)} B WAL`, undefined, cmd);
+    const limit = k.batched ? "no longer keeps up with the once-a-second flushes" : p8.lockRps ? "or the audit lock is the limit" : "is the limit";
+    row(`capacity: ${k.kind}, N* (${r.replicaCores}-core replica hosts at which an 8-core database ${limit})`, "(reported)", `${p8.nStar.toFixed(1)} (${Math.min(p8.dbRps, p8.lockRps ?? Infinity).toFixed(0)} rps)`, undefined, cmd);
+    row(`capacity: ${k.kind}, pinned check (${v.limit}), measured vs predicted`, "(reported)", `${pct(v.errorPct)} (${v.measured.toFixed(0)} vs ${v.predicted.toFixed(0)} rps; ${pct(v.available.errorPct)} from the CPU other processes left)`, undefined, cmd);
+  }
+  const l = r.auditLock;
+  row("capacity: admin writes' ceiling from the audit chain's lock, whatever N", "(reported)", `${l.ceiling.toFixed(0)}/s (held ${(l.auditLockHeld * 100).toFixed(0)}% of the time at ${l.createsPerSecond.toFixed(0)} creates/s, ${l.holdMsPerEntry.toFixed(2)} ms per entry)`, undefined, cmd);
 }
 
 main().catch((e) => {
