@@ -11,12 +11,12 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { admin, startLocalServer, type LocalServer } from "../tests/helpers/server";
-import { run } from "./dataplane";
+import { roundRobin, run } from "./dataplane";
 import { median } from "./interleave";
+import { cpuUs, TICK_US } from "./proc";
 
 const ROOT = join(__dirname, "..");
 const TOKEN = "writer_admin_bench-capacity-token-0123456789";
-const TICK_US = 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 /** server/store/domain/audit.ts: the chain's pg_advisory_xact_lock, taken by every replica's audit appends. */
 const AUDIT_LOCK = 7_770_003;
 /** After a load ends: the replica's once-a-second flush of usage and last uses lands and the WAL writer flushes it (commits are asynchronous). */
@@ -122,14 +122,6 @@ export interface CapacityResult {
 }
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-const fields = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-/** [utime + stime, stime], with `reaped` also of the children it has waited for (cutime, cstime), in microseconds. */
-function cpuUs(pid: number, reaped = false): [number, number] {
-  const f = fields(pid).map(Number);
-  const user = f[11] + (reaped ? f[13] : 0);
-  const sys = f[12] + (reaped ? f[14] : 0);
-  return [(user + sys) * TICK_US, sys * TICK_US];
-}
 const children = (pid: number): number[] =>
   readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number));
 
@@ -179,11 +171,6 @@ function taskset(cpuList: string, pids: number[]): void {
 /** `batched`: the database is off the request's path (an unlimited key: usage and last use are flushed once a second). */
 interface Kind { kind: string; batched?: boolean; connections: number; opts: Record<string, unknown> }
 
-/** Each request presents the next key (autocannon caches a built request in requestBuffer: dropped). */
-const rotating = (secrets: string[], req: Record<string, unknown>) => {
-  let turn = 0;
-  return [{ ...req, setupRequest: ({ requestBuffer: _b, ...r }: any) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${secrets[turn++ % secrets.length]}` } }) }];
-};
 
 export async function benchCapacity(opts: { seconds: number; rounds: number; activeKeys: number }, log: (s: string) => void): Promise<CapacityResult> {
   const dir = mkdtempSync("/tmp/writer-bench-capacity-");
@@ -290,10 +277,10 @@ export async function benchCapacity(opts: { seconds: number; rounds: number; act
     const chatBody = JSON.stringify({ model: "palmyra-x5", messages: [{ role: "user", content: "Hello there" }], max_tokens: 16 });
     let next = 0;
     const kinds: Kind[] = [
-      { kind: "GET /v1/models, unlimited keys", batched: true, connections: 10, opts: { requests: rotating(unlimited, { method: "GET", path: "/v1/models" }) } },
+      { kind: "GET /v1/models, unlimited keys", batched: true, connections: 10, opts: { requests: roundRobin(unlimited, { method: "GET", path: "/v1/models" }) } },
       // The same chat with unlimited keys: what the budget's two round trips add.
-      { kind: "POST /v1/chat, unlimited keys", batched: true, connections: 10, opts: { headers: { "content-type": "application/json" }, requests: rotating(unlimited, { method: "POST", path: "/v1/chat", body: chatBody }) } },
-      { kind: "POST /v1/chat, budgeted keys", connections: 10, opts: { headers: { "content-type": "application/json" }, requests: rotating(budgeted, { method: "POST", path: "/v1/chat", body: chatBody }) } },
+      { kind: "POST /v1/chat, unlimited keys", batched: true, connections: 10, opts: { headers: { "content-type": "application/json" }, requests: roundRobin(unlimited, { method: "POST", path: "/v1/chat", body: chatBody }) } },
+      { kind: "POST /v1/chat, budgeted keys", connections: 10, opts: { headers: { "content-type": "application/json" }, requests: roundRobin(budgeted, { method: "POST", path: "/v1/chat", body: chatBody }) } },
       {
         kind: "admin key create", connections: 50,
         opts: {

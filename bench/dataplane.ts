@@ -49,6 +49,12 @@ export function run(opts: Record<string, unknown>): Promise<any> {
   });
 }
 
+/** autocannon requests that each present the next key (autocannon caches a built request in requestBuffer: dropped). */
+export function roundRobin(secrets: string[], req: Record<string, unknown> = { method: "GET", path: "/v1/models" }): Record<string, unknown>[] {
+  let turn = 0;
+  return [{ ...req, setupRequest: ({ requestBuffer: _b, ...r }: any) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${secrets[turn++ % secrets.length]}` } }) }];
+}
+
 export function load(r: any): Load {
   return {
     rps: r.requests.average,
@@ -88,21 +94,18 @@ export async function benchDataPlane(
     }));
     let next = 0;
     const keysPaths = () => [{ method: "POST", setupRequest: (req: any) => ({ ...req, path: `/v1/admin/agents/${seedAgents[next++ % seedAgents.length]}/keys` }) }];
-    let turn = 0;
-    // autocannon caches a built request in requestBuffer: drop it, so each request carries the next key.
     // /healthz gets the same rotating header (and ignores it), so the load generator, which shares
     // the machine, does the same work on both sides of the ratio.
-    const rotating = (path: string) => [{ method: "GET", path, setupRequest: ({ requestBuffer: _b, ...req }: any) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${active[turn++ % active.length]}` } }) }];
-    const roundRobin = rotating("/v1/models");
-    const healthz = rotating("/healthz");
+    const models = roundRobin(active);
+    const healthz = roundRobin(active, { method: "GET", path: "/healthz" });
     const measure = async (keys: number): Promise<DataPlaneResult> => {
       const base = { connections: opts.connections, duration: opts.seconds };
       // Warm the JIT on both routes.
       await run({ ...base, duration: 1, url: server.url, requests: healthz });
-      await run({ ...base, duration: 1, url: server.url, requests: roundRobin });
+      await run({ ...base, duration: 1, url: server.url, requests: models });
       const r = await interleave(
         opts.rounds,
-        async () => load(await run({ ...base, url: server.url, requests: roundRobin })),
+        async () => load(await run({ ...base, url: server.url, requests: models })),
         async () => load(await run({ ...base, url: server.url, requests: healthz })),
         (l) => l.rps,
       );

@@ -20,16 +20,11 @@ import { admin, startLocalServer } from "../tests/helpers/server";
 import { Pool } from "undici";
 import { median } from "./interleave";
 import { rssMB, streams } from "./gateway";
-import { run } from "./dataplane";
+import { roundRobin, run } from "./dataplane";
+import { cpuUs } from "./proc";
 
-const TICK_US = 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-
-/** utime + stime of a process (and its reaped children), in microseconds. */
-function cpuUs(pid: number): number {
-  // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) * TICK_US;
-}
+/** utime + stime of a process, in microseconds. */
+const cpu = (pid: number) => cpuUs(pid)[0];
 
 const freePort = (): Promise<number> =>
   new Promise((ok) => {
@@ -167,16 +162,14 @@ export interface HopResult {
 export async function benchHop(opts: { seconds: number; rounds: number; keys: number; connections: number; streams: number }, log: (s: string) => void): Promise<HopResult> {
   // 1. The upstream answers at once: what each hop costs in CPU.
   const atOnce = await withPaths([], opts.keys, async (paths, upstreamPid) => {
-    let turn = 0;
-    const rotating = (ks: string[]) => [{ method: "GET", path: "/v1/models", setupRequest: ({ requestBuffer: _b, ...req }: any) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${ks[turn++ % ks.length]}` } }) }];
     const once = async (name: Name, seconds: number) => {
       const p = paths[name];
-      const hop0 = p.pid ? cpuUs(p.pid) : 0;
-      const up0 = cpuUs(upstreamPid);
-      const r = await run({ url: p.url, connections: opts.connections, duration: seconds, requests: rotating(p.keys) });
+      const hop0 = p.pid ? cpu(p.pid) : 0;
+      const up0 = cpu(upstreamPid);
+      const r = await run({ url: p.url, connections: opts.connections, duration: seconds, requests: roundRobin(p.keys) });
       if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
       const n = r.requests.total as number;
-      return { rps: r.requests.average as number, p99: r.latency.p99 as number, hopCpu: p.pid ? (cpuUs(p.pid) - hop0) / n : 0, upCpu: (cpuUs(upstreamPid) - up0) / n };
+      return { rps: r.requests.average as number, p99: r.latency.p99 as number, hopCpu: p.pid ? (cpu(p.pid) - hop0) / n : 0, upCpu: (cpu(upstreamPid) - up0) / n };
     };
     for (const name of NAMES) await once(name, 1);
     const rounds = Object.fromEntries(NAMES.map((n) => [n, [] as Awaited<ReturnType<typeof once>>[]])) as Record<Name, Awaited<ReturnType<typeof once>>[]>;

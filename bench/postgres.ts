@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { admin, startLocalServer, type LocalServer } from "../tests/helpers/server";
-import { load, run, type Load } from "./dataplane";
+import { load, roundRobin, run, type Load } from "./dataplane";
 import { interleave } from "./interleave";
 
 const ROOT = join(__dirname, "..");
@@ -42,10 +42,6 @@ async function activeKeys(server: LocalServer, n: number): Promise<{ secrets: st
   return { secrets, agents };
 }
 
-const rotating = (secrets: string[]) => {
-  let turn = 0;
-  return [{ method: "GET", path: "/v1/models", setupRequest: ({ requestBuffer: _b, ...req }: any) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${secrets[turn++ % secrets.length]}` } }) }];
-};
 
 // For a fixed time, not a fixed count: autocannon ends a counted run on its one-second tick, which
 // made every short run read as about 1,000 creates/s whatever the server did.
@@ -85,7 +81,7 @@ export async function benchPostgres(opts: { seconds: number; rounds: number; act
     const sq = await activeKeys(sqlite, opts.activeKeys);
     const pk = await activeKeys(pgA, opts.activeKeys);
     const base = { connections: 10, duration: opts.seconds };
-    const one = (url: string, secrets: string[]) => async () => load(await run({ ...base, url, requests: rotating(secrets) }));
+    const one = (url: string, secrets: string[]) => async () => load(await run({ ...base, url, requests: roundRobin(secrets) }));
     // Warm both (JIT, memos, pools).
     await one(sqlite.url, sq.secrets)();
     await one(pgA.url, pk.secrets)();
