@@ -44,3 +44,23 @@ test("key use and idempotency records keep the memo; access changes empty it", a
   await store.keys.regenerate(a.id, a.default_key.id, 0);
   expect(await allowed()).toMatchObject({ ok: false, refusal: "unknown_key" });
 });
+
+test("an admin token's last use is written once a minute, also across the memo's emptying; a revoked token is refused at once", async () => {
+  const t = await store.tokens.create({ name: "memo-admin", role: "org_admin" });
+  const lastUsed = async () => (await store.tokens.get(t.value.id)).last_used_at;
+  expect(await store.tokens.authenticate(t.value.secret)).toMatchObject({ id: t.value.id });
+  await new Promise((ok) => setTimeout(ok, 150));
+  const first = await lastUsed();
+  expect(first).not.toBeNull();
+  // Key creates are access-relevant commits: each empties the memo, and the token is looked up again.
+  const a = (await store.agents.create({ name: "memo-admin-agent", capabilities: ["models"] })).value;
+  for (let i = 0; i < 3; i++) {
+    await store.keys.create(a.id, { name: `k${i}`, scope: "all_teams" });
+    await new Promise((ok) => setTimeout(ok, 20));
+    expect(await store.tokens.authenticate(t.value.secret)).toMatchObject({ id: t.value.id });
+  }
+  await new Promise((ok) => setTimeout(ok, 150));
+  expect(await lastUsed()).toBe(first);
+  await store.tokens.revoke(t.value.id);
+  expect(await store.tokens.authenticate(t.value.secret)).toBeUndefined();
+});

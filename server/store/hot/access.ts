@@ -62,7 +62,13 @@ export class AccessMemo {
    * An admin token's row, memoised like keys (a revoke is an access-relevant commit, so it holds
    * from the next request); its last use is written at most once a minute.
    */
-  private admins = new Map<string, { row: import("../schema").AdminTokenRow | undefined; touched: number }>();
+  private admins = new Map<string, { row: import("../schema").AdminTokenRow | undefined }>();
+  /**
+   * When each admin token's last use was last written, by token id. Kept apart from the memo,
+   * which every access-relevant commit empties: else every key create made the next admin
+   * request write its token's row again (half the creates did, measured by bench/capacity.ts).
+   */
+  private adminTouched = new Map<string, number>();
   async adminToken(
     secret: string,
     lookup: (s: string) => Promise<import("../schema").AdminTokenRow | undefined>,
@@ -72,15 +78,16 @@ export class AccessMemo {
     let m = this.admins.get(k);
     if (!m || !this.trusted()) {
       const gen = this.generation;
-      m = { row: await lookup(secret), touched: 0 };
+      m = { row: await lookup(secret) };
       if (gen === this.generation) {
         if (this.admins.size >= MEMO_MAX) this.admins.clear();
         this.admins.set(k, m);
       }
     }
     const now = Date.now();
-    if (m.row && now - m.touched > 60_000) {
-      m.touched = now;
+    if (m.row && now - (this.adminTouched.get(m.row.id) ?? 0) > 60_000) {
+      if (this.adminTouched.size >= MEMO_MAX) this.adminTouched.clear();
+      this.adminTouched.set(m.row.id, now);
       void touch(m.row.id, now).catch(this.onError);
     }
     return m.row;
