@@ -69,6 +69,7 @@ export function forwardHeaders(incoming: IncomingHttpHeaders, streamedBody: bool
  * much: 10,000 connections (the default --max-connections) hold at most 320 MiB this way.
  */
 const WHOLE_LIMIT = 32 * 1024;
+const noop = () => undefined;
 
 class Aborted extends Error {
   readonly code = "UND_ERR_ABORTED";
@@ -115,7 +116,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.observe?.ttfb((performance.now() - this.t0) / 1000);
     const length = Number(headers["content-length"]);
     const type = String(headers["content-type"] ?? "");
-    if (length <= WHOLE_LIMIT && !type.startsWith("text/event-stream")) {
+    // A HEAD answer has no body to hold: streamed (empty), so its stated length is passed on.
+    if (length <= WHOLE_LIMIT && this.method !== "HEAD" && !type.startsWith("text/event-stream")) {
       this.chunks = [];
       return;
     }
@@ -144,7 +146,11 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     this.finish();
-    if (this.stream) return void this.stream.destroy(err);
+    if (this.stream) {
+      // As undici's own request API does: the error of an answer nobody reads (yet) must not be uncaught.
+      this.stream.on("error", noop);
+      return void this.stream.destroy(err);
+    }
     this.fail(this.signal?.aborted ? err : upstreamFailure(err, this.method));
   }
 
@@ -152,7 +158,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     this.signal?.off("abort", this.onAbort);
-    this.observe?.duration((performance.now() - this.t0) / 1000);
+    // "To the end of its answer": only answers that began (a refused or abandoned request has no duration).
+    if (this.status) this.observe?.duration((performance.now() - this.t0) / 1000);
   }
 }
 
@@ -174,9 +181,12 @@ export function forwardUpstream(o: UpstreamOptions): Upstream {
   return {
     request: (r) =>
       new Promise<UpstreamResponse>((ok, fail) => {
+        const signal = r.signal();
+        // Gone already (e.g. while the ownership checks ran): no connection is taken for it.
+        if (signal.aborted) return fail(new Aborted("the client went away"));
         const headers = forwardHeaders(r.headers, typeof r.body === "object");
         headers.authorization = authorization;
-        const x = new Exchange(r.method, r.signal(), ok, fail, o.observe);
+        const x = new Exchange(r.method, signal, ok, fail, o.observe);
         try {
           pool.dispatch({ method: r.method, path: prefix + r.path, headers, body: r.body }, x);
         } catch (e) {

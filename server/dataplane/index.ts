@@ -231,6 +231,11 @@ export async function dataPlaneRoutes(app: FastifyInstance, opts: DataPlaneOptio
     e: NamedEndpoint, req: FastifyRequest, reply: FastifyReply, p: Principal, meter: Meter | null, res: UpstreamResponse,
     dropUsage: boolean, path: string, query: Record<string, string>, signal: () => EventEmitter,
   ): FastifyReply | Promise<FastifyReply> => {
+    // llhttp takes any three digits; Fastify (and Writer's clients) only 200-599.
+    if (!(res.status >= 200 && res.status <= 599)) {
+      res.body?.destroy();
+      throw new HttpError(502, "Writer's API answered with an invalid status; the request may be retried");
+    }
     reply.code(res.status);
     for (const k in res.headers) {
       const v = res.headers[k];

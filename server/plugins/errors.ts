@@ -15,6 +15,9 @@ const FASTIFY_CODES: Record<string, { status: ErrorStatus; description: string }
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
+/** What the client's going away itself raises: its upstream request abandoned with it (undici's abort, forward.ts's Aborted), its upload cut short. */
+const CLIENT_GONE = new Set(["UND_ERR_ABORTED", "ECONNRESET", "ERR_STREAM_PREMATURE_CLOSE"]);
+
 /**
  * An error answered before the request's body arrived (a 401 in onRequest, a 413): the rest of the
  * body is not read. The connection is closed after the answer, so a client trickling a body in
@@ -34,8 +37,9 @@ function closeUnread(req: FastifyRequest, reply: FastifyReply): void {
 /** The one place an error becomes an HTTP answer: always Writer's error body, never internals on 5xx. */
 export const errorHandlerPlugin = fp(async (app) => {
   app.setErrorHandler((err: FastifyError | HttpError | StoreError, req, reply) => {
-    // The client went away (its upstream request was abandoned with it): nobody to answer, nothing wrong here.
-    if (reply.raw.destroyed) {
+    // The client went away and this is its going (its upstream request abandoned with it): nobody
+    // to answer, nothing wrong here. Any other error after it left is still logged below.
+    if ((reply.raw.destroyed || req.raw.socket?.destroyed) && CLIENT_GONE.has((err as FastifyError).code ?? "")) {
       req.log.debug({ err: { type: (err as Error).name, code: (err as FastifyError).code } }, "the client went away before its answer");
       return reply.send();
     }

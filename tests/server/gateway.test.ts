@@ -169,6 +169,26 @@ test("a client that goes away before a whole answer arrives aborts the upstream 
   expect(errors).toEqual([]);
 });
 
+test("a status HTTP does not have is 502; the error of its unread body does not take the gateway down", async () => {
+  fake.behave((_req, res) => {
+    res.socket!.write("HTTP/1.1 600 Odd\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n");
+    setTimeout(() => res.socket?.destroy(), 20);
+  });
+  const r = await call("GET", "/v1/models");
+  expect(r.status).toBe(502);
+  expect(((await r.json()) as any).errors[0].description).toMatch(/invalid status/);
+  await new Promise((ok) => setTimeout(ok, 100));
+  fake.behave((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}'));
+  expect((await call("GET", "/v1/models")).status).toBe(200);
+});
+
+test("HEAD passes the stated length on (a small answer is not held whole as an empty one)", async () => {
+  fake.behave((_req, res) => res.writeHead(200, { "content-type": "application/json", "content-length": "17" }).end());
+  const r = await call("HEAD", "/v1/models");
+  expect(r.status).toBe(200);
+  expect(r.headers.get("content-length")).toBe("17");
+});
+
 test("an upstream that stops mid-stream ends the client's stream with an error event", async () => {
   fake.behave((_req, res) => {
     res.writeHead(200, { "content-type": "text/event-stream" });
@@ -229,6 +249,16 @@ test("a connection lost after a POST was sent answers 502 with x-should-retry: f
   const never = await down.as(a.body.default_key.secret).post("/v1/chat", { model: "palmyra-x5", messages: [{ role: "user", content: "x" }] });
   expect(never.status).toBe(502);
   expect(never.headers.get("x-should-retry")).toBeNull();
+  await down.app.close();
+});
+
+test("a request that never got an answer adds no upstream duration (the histogram is of answers)", async () => {
+  const down = await startApp({ upstream: { url: "http://127.0.0.1:1", apiKey: UPSTREAM_KEY, connectTimeoutMs: 500, headersTimeoutMs: 500, bodyTimeoutMs: 500, connections: 1 } } as any);
+  const a = await down.api.post("/v1/admin/agents", { name: "d", capabilities: ["models"] });
+  expect((await down.as(a.body.default_key.secret).get("/v1/models")).status).toBe(502);
+  const m = await down.api.get("/metrics");
+  expect(String(m.body)).toMatch(/^writer_upstream_duration_seconds_count 0$/m);
+  expect(String(m.body)).toMatch(/^writer_upstream_time_to_first_byte_seconds_count 0$/m);
   await down.app.close();
 });
 
