@@ -66,7 +66,7 @@ export function forwardHeaders(incoming: IncomingHttpHeaders, streamedBody: bool
 /**
  * Answers of a stated length up to this are held whole and sent in one write; longer or unstated
  * ones stream with backpressure. Small, so that many slow clients cannot make the gateway hold
- * much: 10,000 connections (the default --max-connections) hold at most 320 MiB this way.
+ * much: 10,000 connections (the default --max-connections) hold at most about 310 MiB this way.
  */
 const WHOLE_LIMIT = 32 * 1024;
 const noop = () => undefined;
