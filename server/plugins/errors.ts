@@ -80,9 +80,8 @@ export const errorHandlerPlugin = fp(async (app) => {
     if (req.is404) return done(unrouted(req), payload);
     done(null, payload);
   });
-  app.setNotFoundHandler((req: FastifyRequest, reply) => {
-    const e = unrouted(req);
-    for (const [k, v] of Object.entries(e.opts.headers ?? {})) reply.header(k, v);
-    return reply.code(e.status).send(e.body());
+  // Thrown, so the error handler answers it like every other HttpError (its headers, Allow included).
+  app.setNotFoundHandler((req: FastifyRequest) => {
+    throw unrouted(req);
   });
 }, { name: "writer-errors" });
